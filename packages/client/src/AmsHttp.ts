@@ -1,0 +1,226 @@
+/**
+ * `AmsHttp`: the one service every AMS operation depends on. It knows the endpoint, the token and the
+ * default project, sends requests through an `HttpClient`, and turns answers into values or typed errors.
+ *
+ * @since 0.1.0
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import type * as Schedule from "effect/Schedule"
+import type * as Schema from "effect/Schema"
+import type { AmsError } from "./AmsError.js"
+import { AmsConnectionError } from "./AmsError.js"
+import * as Response from "./internal/response.js"
+
+/**
+ * One request to AMS, as an operation describes it. `AmsHttp.execute` adds the base URL, the token and
+ * the error classification.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AmsRequest<A, I = unknown> {
+  /** The operation's name, e.g. `topic.publish`: used in errors. */
+  readonly operation: string
+  readonly method: "GET" | "POST" | "PUT" | "DELETE"
+  /** The path after `/v1`, with every segment already URL-safe, e.g. `/projects/P/topics/T:publish`. */
+  readonly path: string
+  readonly query?: Readonly<Record<string, string>> | undefined
+  /** The JSON body; `undefined` sends none. */
+  readonly body?: unknown
+  /** How to decode a 200 answer (an empty body is decoded as `{}`). */
+  readonly response: Schema.Schema<A, I>
+  /** Publish, pull and acknowledge: a non-JSON 504 there is a timeout (ams-api.md §3.5). */
+  readonly balancerTimeouts?: boolean | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface AmsHttpService {
+  /** The base URL, ending in `/v1` (never carries the token). */
+  readonly baseUrl: string
+  /** The project used by project-scoped operations that are not given `{ project }`. */
+  readonly project: string
+  readonly execute: <A, I>(request: AmsRequest<A, I>) => Effect.Effect<A, AmsError>
+}
+
+/**
+ * The service every AMS operation depends on.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class AmsHttp extends Context.Tag("@argo-ams/client/AmsHttp")<AmsHttp, AmsHttpService>() {}
+
+/**
+ * Options that every operation accepts.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RequestOptions {
+  /** The project for this call, instead of the layer's default (project-scoped operations only). */
+  readonly project?: string | undefined
+  /**
+   * How to retry. Only retryable errors are retried (`AmsError.isRetryable`); the default is no retry,
+   * as in the Python client. See `Retry`.
+   */
+  readonly retry?: Schedule.Schedule<unknown, AmsError> | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /**
+   * A bare host (`msg.argo.grnet.gr`, `host:port`: https is implied, as the service speaks only TLS)
+   * or a full `http://` / `https://` URL (a loopback emulator).
+   */
+  readonly endpoint: string
+  readonly token: Redacted.Redacted<string>
+  /** The default project. */
+  readonly project: string
+  /**
+   * `"header"` (default) sends `x-api-key`; `"query"` sends `?key=` for servers configured with
+   * `auth_option: key`. In query mode the HTTP client's own spans are switched off so the URL (which
+   * then carries the token) is never recorded.
+   */
+  readonly authMode?: "header" | "query" | undefined
+  /** A client-side limit per HTTP request; past it the request fails with `AmsConnectionError` (Timeout). */
+  readonly timeout?: Duration.DurationInput | undefined
+}
+
+/**
+ * The base URL for an endpoint: https is implied for a bare host; `/v1` is appended.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const baseUrl = (endpoint: string): string => {
+  const trimmed = endpoint.trim().replace(/\/+$/, "")
+  const withScheme = /^https?:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`
+  return `${withScheme}/v1`
+}
+
+const transportError = (operation: string, error: HttpClientError.HttpClientError): AmsConnectionError => {
+  const cause = error.cause
+  const detail = cause instanceof Error ? cause.message : String(cause ?? error.reason)
+  return new AmsConnectionError({
+    operation,
+    reason: error._tag === "ResponseError" ? "Body" : "Transport",
+    message: `${operation}: ${
+      error._tag === "ResponseError" ? "reading the answer failed" : "the request failed"
+    }: ${detail}`,
+    cause
+  })
+}
+
+/**
+ * Builds the service from options, on the `HttpClient` in the context.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: Options): Effect.Effect<AmsHttpService, never, HttpClient.HttpClient> =>
+  Effect.map(HttpClient.HttpClient, (httpClient): AmsHttpService => {
+    const base = baseUrl(options.endpoint)
+    const queryAuth = options.authMode === "query"
+    const client = queryAuth ? httpClient.pipe(HttpClient.withTracerDisabledWhen(() => true)) : httpClient
+    const timeout = options.timeout === undefined ? undefined : Duration.decode(options.timeout)
+
+    const execute = <A, I>(request: AmsRequest<A, I>): Effect.Effect<A, AmsError> => {
+      let http = HttpClientRequest.make(request.method)(base + request.path).pipe(
+        HttpClientRequest.acceptJson,
+        HttpClientRequest.setUrlParams(request.query ?? {})
+      )
+      http = queryAuth
+        ? HttpClientRequest.setUrlParam(http, "key", Redacted.value(options.token))
+        : HttpClientRequest.setHeader(http, "x-api-key", Redacted.value(options.token))
+      if (request.body !== undefined) http = HttpClientRequest.bodyUnsafeJson(http, request.body)
+
+      const exchange = client.execute(http).pipe(
+        Effect.flatMap((response) => Effect.map(response.text, (text) => ({ status: response.status, text }))),
+        Effect.scoped,
+        Effect.mapError((error) => transportError(request.operation, error))
+      )
+      const limited = timeout === undefined ? exchange : exchange.pipe(
+        Effect.timeoutFail({
+          duration: timeout,
+          onTimeout: () =>
+            new AmsConnectionError({
+              operation: request.operation,
+              reason: "Timeout",
+              message: `${request.operation}: no answer within ${Duration.format(timeout)}`
+            })
+        })
+      )
+      return Effect.flatMap(limited, ({ status, text }): Effect.Effect<A, AmsError> =>
+        status === 200
+          ? Response.decode(request.operation, request.response, text)
+          : Effect.fail(Response.classify(request.operation, status, text, request.balancerTimeouts === true)))
+    }
+
+    return { baseUrl: base, project: options.project, execute }
+  })
+
+/**
+ * A layer of `AmsHttp` on the `HttpClient` you provide (`FetchHttpClient.layer`, `NodeHttpClient.layerUndici`,
+ * or the emulator's in-process client).
+ *
+ * @example
+ * import { AmsHttp, Topic } from "@argo-ams/client"
+ * import { FetchHttpClient } from "@effect/platform"
+ * import { Effect, Layer, Redacted } from "effect"
+ *
+ * const Ams = AmsHttp.layer({
+ *   endpoint: "msg.argo.grnet.gr",
+ *   token: Redacted.make("secret"),
+ *   project: "ARGO"
+ * }).pipe(Layer.provide(FetchHttpClient.layer))
+ *
+ * const program = Topic.list().pipe(Effect.provide(Ams))
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options): Layer.Layer<AmsHttp, never, HttpClient.HttpClient> =>
+  Layer.effect(AmsHttp, make(options))
+
+/**
+ * A layer of `AmsHttp` from configuration: by default `AMS_ENDPOINT`, `AMS_TOKEN` (redacted),
+ * `AMS_PROJECT`, and optionally `AMS_AUTH_MODE` (`header` or `query`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (config: {
+  readonly endpoint?: Config.Config<string>
+  readonly token?: Config.Config<Redacted.Redacted<string>>
+  readonly project?: Config.Config<string>
+  readonly authMode?: Config.Config<"header" | "query">
+} = {}): Layer.Layer<AmsHttp, ConfigError.ConfigError, HttpClient.HttpClient> =>
+  Layer.effect(
+    AmsHttp,
+    Effect.flatMap(
+      Config.all({
+        endpoint: config.endpoint ?? Config.string("AMS_ENDPOINT"),
+        token: config.token ?? Config.redacted("AMS_TOKEN"),
+        project: config.project ?? Config.string("AMS_PROJECT"),
+        authMode: config.authMode ?? Config.literal("header", "query")("AMS_AUTH_MODE").pipe(
+          Config.withDefault("header" as const)
+        )
+      }),
+      make
+    )
+  )

@@ -1,0 +1,31 @@
+/** The server's rule for resource names (`^[a-zA-Z0-9_-]+$`), checked before any request. */
+import * as Effect from "effect/Effect"
+import { AmsArgumentError } from "../AmsError.js"
+
+const NAME = /^[a-zA-Z0-9_-]+$/
+
+/** Whether the server would accept this resource name. */
+export const isValid = (name: string): boolean => NAME.test(name)
+
+/**
+ * Checks each `[argument, value]` pair, failing on the first invalid one with the server's own text
+ * (`Invalid topic name`) plus what is wrong.
+ */
+export const check = (
+  operation: string,
+  names: ReadonlyArray<readonly [argument: string, value: string]>
+): Effect.Effect<void, AmsArgumentError> => {
+  for (const [argument, value] of names) {
+    if (typeof value !== "string" || !NAME.test(value)) {
+      return Effect.fail(
+        new AmsArgumentError({
+          operation,
+          argument,
+          message: `Invalid ${argument} name ${JSON.stringify(value)}: ` +
+            `AMS names may contain only letters, digits, "_" and "-"`
+        })
+      )
+    }
+  }
+  return Effect.void
+}
