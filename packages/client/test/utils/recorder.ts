@@ -75,14 +75,18 @@ export const make = (
           json: body === "" ? undefined : JSON.parse(body)
         }
         const index = (yield* Ref.getAndUpdate(seen, (all) => [...all, recorded])).length
-        const reply = typeof replies === "function" ? replies(recorded, index) : replies[Math.min(index, replies.length - 1)]
+        const reply = typeof replies === "function"
+          ? replies(recorded, index)
+          : replies[Math.min(index, replies.length - 1)]
         if (reply === undefined) return yield* Effect.die("recorder: no reply scripted")
         if ("fail" in reply) {
           return yield* Effect.fail(
             new HttpClientError.RequestError({
               request,
               reason: "Transport",
-              cause: new Error(reply.fail === "refused" ? "connect ECONNREFUSED 127.0.0.1:1" : "socket hang up (ECONNRESET)")
+              cause: new Error(
+                reply.fail === "refused" ? "connect ECONNREFUSED 127.0.0.1:1" : "socket hang up (ECONNRESET)"
+              )
             })
           )
         }
