@@ -1,0 +1,470 @@
+/** Deterministic fault plans that make chosen emulator routes answer like a sick deployment. */
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Random from "effect/Random"
+import * as SynchronizedRef from "effect/SynchronizedRef"
+import type { EmulatorRequest, EmulatorResponse } from "./internal/contract.js"
+
+/**
+ * The bodies HAProxy answers with in front of AMS (spec §3.4), byte for byte.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const balancerBodies = {
+  408:
+    "<html><body><h1>408 Request Time-out</h1>\nYour browser didn't send a complete request in time.\n</body></html>\n",
+  500: "<html><body><h1>500 Internal Server Error</h1>\nAn internal server error occurred.\n</body></html>\n",
+  502: "<html><body><h1>502 Bad Gateway</h1>\nThe server returned an invalid or incomplete response.\n</body></html>\n",
+  503: "<html><body><h1>503 Service Unavailable</h1>\nNo server is available to handle this request.\n</body></html>\n",
+  504: "<html><body><h1>504 Gateway Time-out</h1>\nThe server didn't respond in time.\n</body></html>\n"
+} as const
+
+/**
+ * A status the load balancer answers by itself.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type BalancerStatus = keyof typeof balancerBodies
+
+/**
+ * An answer given instead of (or, with `processed`, after) the emulator's.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Status {
+  readonly _tag: "Status"
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string
+  /** When true the emulator handles the request first (its state changes) and its answer is lost. */
+  readonly processed: boolean
+}
+
+/**
+ * Waits on Effect's Clock, then applies `then` or lets the request through.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Delay {
+  readonly _tag: "Delay"
+  readonly duration: Duration.DurationInput
+  readonly then?: Fault
+}
+
+/**
+ * Drops the connection without an answer (in-process: a transport error).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Drop {
+  readonly _tag: "Drop"
+  readonly processed: boolean
+}
+
+/**
+ * The emulator handles the request, then its body is cut after `bytes` bytes (default: half) and the
+ * connection closes, while the headers announce the full length.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Truncate {
+  readonly _tag: "Truncate"
+  readonly bytes?: number
+}
+
+/**
+ * A 200 whose JSON body does not parse.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MalformedJson {
+  readonly _tag: "MalformedJson"
+  readonly body: string
+  readonly processed: boolean
+}
+
+/**
+ * One fault, plain data.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Fault = Status | Delay | Drop | Truncate | MalformedJson
+
+/**
+ * Which requests a rule applies to. `path` is matched on the path without the query: a string without
+ * placeholders is a prefix; a string with `{name}` (one segment) or `*` (anything) is a whole-path
+ * pattern, e.g. `"*:publish"` or `"/v1/projects/{P}/topics/{T}:publish"`; a RegExp is tested as is.
+ * The first `after` matching requests pass untouched, then the rule fires at most `times` times.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Match {
+  readonly method?: string
+  readonly path?: string | RegExp
+  readonly after?: number
+  readonly times?: number
+}
+
+/**
+ * Seeded random injection: each matching request gets one of `faults` with probability `rate`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RandomOptions {
+  readonly seed: string | number
+  readonly rate: number
+  readonly faults: ReadonlyArray<Fault>
+}
+
+/**
+ * A rule of a plan: a fixed fault, or a seeded random choice.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Rule =
+  | { readonly match?: Match; readonly fault: Fault }
+  | { readonly match?: Match; readonly random: RandomOptions }
+
+/**
+ * A plan: rules tried in order; the first one that matches and still has `times` left fires.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Plan = ReadonlyArray<Rule>
+
+/**
+ * What an adapter must do with a request once the plan has been applied.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Outcome =
+  | { readonly _tag: "Respond"; readonly response: EmulatorResponse }
+  | { readonly _tag: "Drop" }
+  | { readonly _tag: "Truncate"; readonly response: EmulatorResponse; readonly bytes: number }
+
+/**
+ * The kinds of fault, as counted in `Stats`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Kind = Fault["_tag"]
+
+/**
+ * One injected fault, in the order the plan decided it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Injection {
+  /** Index of the request among all requests the plan saw (0-based). */
+  readonly request: number
+  readonly method: string
+  readonly path: string
+  /** Index of the rule that fired. */
+  readonly rule: number
+  readonly fault: Fault
+}
+
+/**
+ * Counts of what the plan did.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Stats {
+  readonly requests: number
+  readonly injected: number
+  readonly byKind: Readonly<Record<Kind, number>>
+  /** Faults fired per rule, by rule index. */
+  readonly byRule: ReadonlyArray<number>
+}
+
+/**
+ * A running plan: decides per request and keeps its counts in a Ref.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Injector {
+  readonly plan: Plan
+  /** Applies the plan around a handler. */
+  readonly apply: (
+    handle: (request: EmulatorRequest) => Effect.Effect<EmulatorResponse>
+  ) => (request: EmulatorRequest) => Effect.Effect<Outcome>
+  readonly stats: Effect.Effect<Stats>
+  readonly injections: Effect.Effect<ReadonlyArray<Injection>>
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// constructors
+// ---------------------------------------------------------------------------------------------------------------------
+
+/**
+ * A load-balancer answer with HAProxy's HTML body (408, 500, 502, 503, 504).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const balancer = (status: BalancerStatus, options?: { readonly processed?: boolean }): Status => ({
+  _tag: "Status",
+  status,
+  headers: { "cache-control": "no-cache", "content-type": "text/html" },
+  body: balancerBodies[status],
+  processed: options?.processed ?? false
+})
+
+/**
+ * Any answer, e.g. a JSON 500 from AMS itself.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const status = (
+  code: number,
+  options?: {
+    readonly body?: string
+    readonly headers?: Readonly<Record<string, string>>
+    readonly processed?: boolean
+  }
+): Status => ({
+  _tag: "Status",
+  status: code,
+  headers: options?.headers ?? {},
+  body: options?.body ?? "",
+  processed: options?.processed ?? false
+})
+
+/**
+ * AMS's own `500 Backend Error` JSON answer.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const backendError = (options?: { readonly processed?: boolean }): Status =>
+  status(500, {
+    body:
+      "{\n   \"error\": {\n      \"code\": 500,\n      \"message\": \"Backend Error\",\n      \"status\": \"INTERNAL_SERVER_ERROR\"\n   }\n}",
+    headers: { "content-type": "application/json; charset=utf-8" },
+    ...(options?.processed === undefined ? {} : { processed: options.processed })
+  })
+
+/**
+ * Waits `duration` on Effect's Clock (so `TestClock` drives it), then applies `then` or answers normally.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const delay = (duration: Duration.DurationInput, then?: Fault): Delay =>
+  then === undefined ? { _tag: "Delay", duration } : { _tag: "Delay", duration, then }
+
+/**
+ * Drops the connection (in-process: the HttpClient fails with a `Transport` RequestError).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const drop = (options?: { readonly processed?: boolean }): Drop => ({
+  _tag: "Drop",
+  processed: options?.processed ?? false
+})
+
+/**
+ * Handles the request, then cuts its body after `bytes` bytes (default: half of it).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const truncate = (options?: { readonly bytes?: number }): Truncate =>
+  options?.bytes === undefined ? { _tag: "Truncate" } : { _tag: "Truncate", bytes: options.bytes }
+
+/**
+ * A 200 with a body that is not valid JSON.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const malformedJson = (options?: { readonly body?: string; readonly processed?: boolean }): MalformedJson => ({
+  _tag: "MalformedJson",
+  body: options?.body ?? "{\n   \"messageIds\": [\n      \"0\",",
+  processed: options?.processed ?? false
+})
+
+/**
+ * A one-rule plan: `fault` for requests matching `match`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const on = (match: Match, fault: Fault): Plan => [{ match, fault }]
+
+/**
+ * A one-rule plan of seeded random faults: the same seed and the same requests give the same faults.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const random = (options: RandomOptions & { readonly match?: Match }): Plan => {
+  const { match, ...random } = options
+  return [match === undefined ? { random } : { match, random }]
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// running a plan
+// ---------------------------------------------------------------------------------------------------------------------
+
+const kinds: ReadonlyArray<Kind> = ["Status", "Delay", "Drop", "Truncate", "MalformedJson"]
+
+interface State {
+  readonly requests: number
+  readonly seen: ReadonlyArray<number>
+  readonly fired: ReadonlyArray<number>
+  readonly injections: ReadonlyArray<Injection>
+}
+
+const escapeRegExp = (s: string): string => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")
+
+const pathMatcher = (path: string | RegExp | undefined): (path: string) => boolean => {
+  if (path === undefined) return () => true
+  if (typeof path !== "string") return (p) => path.test(p)
+  if (!/[{*]/.test(path)) return (p) => p.startsWith(path)
+  const source = path.split(/(\{[^}]*\}|\*)/).map((part) =>
+    part === "*" ? ".*" : part.startsWith("{") && part.endsWith("}") ? "[^/]+" : escapeRegExp(part)
+  ).join("")
+  const re = new RegExp(`^${source}$`)
+  return (p) => re.test(p)
+}
+
+/** The path of a request URL without its query (absolute URLs accepted). */
+const pathOf = (url: string): string => new URL(url, "http://emulator.invalid").pathname
+
+/**
+ * Starts a plan: its counters live in a Ref owned by the returned injector.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (plan: Plan): Effect.Effect<Injector> =>
+  Effect.gen(function*() {
+    const compiled = plan.map((rule) => ({
+      method: rule.match?.method?.toUpperCase(),
+      path: pathMatcher(rule.match?.path),
+      after: rule.match?.after ?? 0,
+      times: rule.match?.times ?? Number.POSITIVE_INFINITY,
+      fault: "fault" in rule ? rule.fault : undefined,
+      random: "random" in rule ? { ...rule.random, rng: Random.make(rule.random.seed) } : undefined
+    }))
+    const state = yield* SynchronizedRef.make<State>({
+      requests: 0,
+      seen: plan.map(() => 0),
+      fired: plan.map(() => 0),
+      injections: []
+    })
+
+    const decide = (request: EmulatorRequest): Effect.Effect<Fault | undefined> => {
+      const method = request.method.toUpperCase()
+      const path = pathOf(request.url)
+      return SynchronizedRef.modifyEffect(state, (s) =>
+        Effect.gen(function*() {
+          const seen = [...s.seen]
+          for (let i = 0; i < compiled.length; i++) {
+            const rule = compiled[i]
+            if (rule.method !== undefined && rule.method !== method) continue
+            if (!rule.path(path)) continue
+            seen[i] = seen[i] + 1
+            if (seen[i] <= rule.after || s.fired[i] >= rule.times) continue
+            let fault = rule.fault
+            if (rule.random !== undefined) {
+              const draw = yield* rule.random.rng.next
+              const pick = yield* rule.random.rng.nextIntBetween(0, Math.max(rule.random.faults.length, 1))
+              fault = draw < rule.random.rate ? rule.random.faults[pick] : undefined
+            }
+            if (fault === undefined) continue
+            const fired = s.fired.map((n, j) => j === i ? n + 1 : n)
+            const injection: Injection = { request: s.requests, method, path, rule: i, fault }
+            return [fault, { requests: s.requests + 1, seen, fired, injections: [...s.injections, injection] }] as const
+          }
+          return [undefined, { ...s, requests: s.requests + 1, seen }] as const
+        }))
+    }
+
+    const run = (
+      fault: Fault,
+      request: EmulatorRequest,
+      handle: (request: EmulatorRequest) => Effect.Effect<EmulatorResponse>
+    ): Effect.Effect<Outcome> => {
+      switch (fault._tag) {
+        case "Status":
+          return Effect.as(
+            fault.processed ? handle(request) : Effect.void,
+            { _tag: "Respond", response: { status: fault.status, headers: fault.headers, body: fault.body } }
+          )
+        case "Delay":
+          return Effect.zipRight(
+            Effect.sleep(fault.duration),
+            fault.then === undefined ? respond(handle(request)) : run(fault.then, request, handle)
+          )
+        case "Drop":
+          return Effect.as(fault.processed ? handle(request) : Effect.void, { _tag: "Drop" })
+        case "Truncate":
+          return Effect.map(handle(request), (response) => ({
+            _tag: "Truncate",
+            response,
+            bytes: Math.max(
+              0,
+              Math.min(fault.bytes ?? Math.floor(byteLength(response.body) / 2), byteLength(response.body))
+            )
+          }))
+        case "MalformedJson":
+          return Effect.as(fault.processed ? handle(request) : Effect.void, {
+            _tag: "Respond",
+            response: { status: 200, headers: { "content-type": "application/json; charset=utf-8" }, body: fault.body }
+          })
+      }
+    }
+
+    const stats = Effect.map(SynchronizedRef.get(state), (s): Stats => {
+      const byKind = Object.fromEntries(kinds.map((k) => [k, 0])) as Record<Kind, number>
+      for (const injection of s.injections) byKind[injection.fault._tag] += 1
+      return { requests: s.requests, injected: s.injections.length, byKind, byRule: s.fired }
+    })
+
+    return {
+      plan,
+      apply: (handle) => (request) =>
+        Effect.flatMap(
+          decide(request),
+          (fault) => fault === undefined ? respond(handle(request)) : run(fault, request, handle)
+        ),
+      stats,
+      injections: Effect.map(SynchronizedRef.get(state), (s) => s.injections)
+    }
+  })
+
+/**
+ * An injector for the empty plan: every request answered normally.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const none: Effect.Effect<Injector> = make([])
+
+const respond = (response: Effect.Effect<EmulatorResponse>): Effect.Effect<Outcome> =>
+  Effect.map(response, (response) => ({ _tag: "Respond", response }))
+
+const encoder = /*#__PURE__*/ new TextEncoder()
+
+const byteLength = (s: string): number => encoder.encode(s).byteLength
