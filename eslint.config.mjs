@@ -1,6 +1,6 @@
 // ESLint flat config: recommended JS and TypeScript rules plus Effect's dprint formatting.
-import js from "@eslint/js"
 import effectEslint from "@effect/eslint-plugin"
+import js from "@eslint/js"
 import tseslint from "typescript-eslint"
 
 export default [

@@ -8,7 +8,6 @@ export default class SummaryReporter implements Reporter {
     this.modules = testModules
   }
 
-
   onFinished(): void {
     const testModules = this.modules
     let passed = 0

@@ -1,4 +1,8 @@
 /**
+ * @argo-ams/client: every ARGO Messaging Service route as a standalone Effect program.
+ *
+ * Node-only helpers are not re-exported here: import `@argo-ams/client/X509` for certificate login.
+ *
  * @since 0.1.0
  */
 
@@ -20,4 +24,49 @@ export * as Message from "./Message.js"
 /**
  * @since 0.1.0
  */
+export * as MessageSchema from "./MessageSchema.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Metric from "./Metric.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Project from "./Project.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as PushConfig from "./PushConfig.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Registration from "./Registration.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Retry from "./Retry.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Service from "./Service.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Subscription from "./Subscription.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Topic from "./Topic.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as User from "./User.js"

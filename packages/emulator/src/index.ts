@@ -11,3 +11,8 @@ export * as Faults from "./Faults.js"
 
 /** @since 0.1.0 */
 export * as Seed from "./Seed.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Authn from "./Authn.js"

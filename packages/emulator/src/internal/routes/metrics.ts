@@ -1,135 +1,91 @@
-// `topics:metrics` and `subscriptions:metrics` (§4.7): counters, daily series and rates of one resource.
+// Metrics routes (§5.9, §4.7): operational, VA report, usage report, project/topic/subscription metrics.
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Errors from "../errors.js"
+import * as Metrics from "../metrics.js"
 import * as Reply from "../reply.js"
-import type { Handler } from "../router.js"
+import type { Context, Handler } from "../router.js"
 import * as State from "../state.js"
-import { formatSeconds } from "../time.js"
 import * as Common from "./common.js"
+import { oneSpace } from "./service.js"
 
-interface Point {
-  readonly timestamp: string
-  readonly value: number
-}
+const nodeName = (context: Context) =>
+  context.env.config.proxyHostname === "" ? "localhost" : context.env.config.proxyHostname
 
-const metric = (
-  name: string,
-  metricType: string,
-  valueType: string,
-  resourceType: string,
-  resourceName: string,
-  timeseries: ReadonlyArray<Point>,
-  description: string
-) => ({
-  metric: name,
-  metric_type: metricType,
-  value_type: valueType,
-  resource_type: resourceType,
-  resource_name: resourceName,
-  timeseries,
-  description
-})
+/** `ams:metrics` — GET /v1/metrics: CPU and memory of the emulator's process as one node. */
+export const operational: Handler = (context) =>
+  Effect.map(Metrics.operationalMetrics(nodeName(context)), (metrics) => Reply.json({ metrics }))
 
-const neverTime = "0001-01-01T00:00:00Z"
-const rateTime = (millis: number) => (millis === 0 ? neverTime : formatSeconds(millis))
-
-/** `topics:metrics` — GET /v1/projects/{project}/topics/{topic}:metrics */
-export const topic: Handler = (context) =>
+/** `ams:vaMetrics` — GET /v1/metrics/va_metrics?start_date&end_date&projects */
+export const va: Handler = (context) =>
   Effect.gen(function*() {
-    const project = yield* Common.project(context)
-    const { caller, env } = context
-    const name = context.vars["topic"]!
+    const now = yield* Clock.currentTimeMillis
+    const { query } = context
+    const range = yield* Common.fromEither(Metrics.parseRange(query.get("start_date"), query.get("end_date"), now))
     const db = yield* Common.snapshot(context)
-    const found = db.topics.get(State.key(project.uuid, name))
-    if (env.config.perResourceAuth && Common.has(caller, "publisher") && !found?.acl.includes(caller.userUuid)) {
-      return yield* Effect.fail(Errors.forbidden())
-    }
-    if (found === undefined) return yield* Effect.fail(Errors.notFound("Topic"))
-    const now = formatSeconds(yield* Clock.currentTimeMillis)
-    const subscriptions = [...db.subscriptions.values()]
-      .filter((s) => s.projectUuid === project.uuid && s.topic === name).length
-    const daily = [...found.metrics.daily.entries()]
-      .sort(([a], [b]) => (a < b ? 1 : a > b ? -1 : 0))
-      .slice(0, 30)
-      .map(([timestamp, value]) => ({ timestamp, value }))
-    const counter = (metricName: string, value: number, description: string) =>
-      metric(metricName, "counter", "int64", "topic", name, [{ timestamp: now, value }], description)
+    const projects = yield* Common.fromEither(Metrics.parseProjects(db, query.get("projects")))
+    return oneSpace(Metrics.vaReport(db, projects, range))
+  })
+
+/**
+ * `users:usageReport` — GET /v1/users/usageReport (open; a real user's token required): the VA report over
+ * the projects where the caller is project_admin, plus the operational metrics.
+ */
+export const usageReport: Handler = (context) =>
+  Effect.gen(function*() {
+    const db = yield* Common.snapshot(context)
+    const token = context.caller.token
+    const user = token === "" ? undefined : State.userByToken(db, token)
+    if (user === undefined) return yield* Effect.fail(Errors.unauthorized())
+    const now = yield* Clock.currentTimeMillis
+    const { query } = context
+    const range = yield* Common.fromEither(Metrics.parseRange(query.get("start_date"), query.get("end_date"), now))
+    const requested = yield* Common.fromEither(Metrics.parseProjects(db, query.get("projects")))
+    const administered = requested.filter((p) =>
+      user.projects.some((m) => m.projectUuid === p.uuid && m.roles.includes("project_admin"))
+    )
+    const operational = administered.length === 0 ? [] : yield* Metrics.operationalMetrics(nodeName(context))
     return Reply.json({
-      metrics: [
-        counter(
-          "topic.number_of_subscriptions",
-          subscriptions,
-          "Counter that displays the number of subscriptions belonging to a specific topic"
-        ),
-        counter(
-          "topic.number_of_messages",
-          found.metrics.messages,
-          "Counter that displays the number of messages published to the specific topic"
-        ),
-        counter(
-          "topic.number_of_bytes",
-          found.metrics.bytes,
-          "Counter that displays the total size of data (in bytes) published to the specific topic"
-        ),
-        metric(
-          "topic.number_of_daily_messages",
-          "counter",
-          "int64",
-          "topic",
-          name,
-          daily,
-          "A collection of counters that represents the total number of messages published each day to a specific topic"
-        ),
-        metric(
-          "topic.publishing_rate",
-          "rate",
-          "float64",
-          "topic",
-          name,
-          [{ timestamp: rateTime(found.metrics.latestPublish), value: found.metrics.publishRate }],
-          "A rate that displays how many messages were published per second between the last two publish events"
-        )
-      ]
+      va_metrics: Metrics.vaReport(db, administered, range),
+      operational_metrics: { metrics: operational }
     })
   })
 
-/** `subscriptions:metrics` — GET /v1/projects/{project}/subscriptions/{subscription}:metrics */
-export const subscription: Handler = (context) =>
+/** `projects:metrics` — GET /v1/projects/{project}:metrics */
+export const project: Handler = (context) =>
   Effect.gen(function*() {
-    const project = yield* Common.project(context)
-    const { caller, env } = context
-    const name = context.vars["subscription"]!
+    const p = yield* Common.project(context)
     const db = yield* Common.snapshot(context)
-    const found = db.subscriptions.get(State.key(project.uuid, name))
-    if (env.config.perResourceAuth && Common.has(caller, "consumer") && !found?.acl.includes(caller.userUuid)) {
+    const now = yield* Clock.currentTimeMillis
+    return Reply.json({ metrics: Metrics.projectMetrics(db, db.projects.get(p.uuid) ?? p, now) })
+  })
+
+/** `topics:metrics` — GET /v1/projects/{project}/topics/{topic}:metrics; publishers must be in the ACL (§2.4). */
+export const topic: Handler = (context) =>
+  Effect.gen(function*() {
+    const p = yield* Common.project(context)
+    const db = yield* Common.snapshot(context)
+    const t = db.topics.get(State.key(p.uuid, context.vars["topic"]!))
+    const { caller, env } = context
+    if (env.config.perResourceAuth && Common.has(caller, "publisher") && !(t?.acl.includes(caller.userUuid) ?? false)) {
       return yield* Effect.fail(Errors.forbidden())
     }
-    if (found === undefined) return yield* Effect.fail(Errors.notFound("Subscription"))
-    const now = formatSeconds(yield* Clock.currentTimeMillis)
-    const counter = (metricName: string, value: number, description: string) =>
-      metric(metricName, "counter", "int64", "subscription", name, [{ timestamp: now, value }], description)
-    return Reply.json({
-      metrics: [
-        counter(
-          "subscription.number_of_messages",
-          found.metrics.messages,
-          "Counter that displays the number of messages consumed from the specific subscription"
-        ),
-        counter(
-          "subscription.number_of_bytes",
-          found.metrics.bytes,
-          "Counter that displays the total size of data (in bytes) consumed from the specific subscription"
-        ),
-        metric(
-          "subscription.consumption_rate",
-          "rate",
-          "float64",
-          "subscription",
-          name,
-          [{ timestamp: rateTime(found.metrics.latestConsume), value: found.metrics.consumeRate }],
-          "A rate that displays how many messages were consumed per second between the last two consume events"
-        )
-      ]
-    })
+    if (t === undefined) return yield* Effect.fail(Errors.notFound("Topic"))
+    const now = yield* Clock.currentTimeMillis
+    return Reply.json({ metrics: Metrics.topicMetrics(db, t, now) })
+  })
+
+/** `subscriptions:metrics` — GET .../subscriptions/{subscription}:metrics; consumers must be in the ACL. */
+export const subscription: Handler = (context) =>
+  Effect.gen(function*() {
+    const p = yield* Common.project(context)
+    const db = yield* Common.snapshot(context)
+    const s = db.subscriptions.get(State.key(p.uuid, context.vars["subscription"]!))
+    const { caller, env } = context
+    if (env.config.perResourceAuth && Common.has(caller, "consumer") && !(s?.acl.includes(caller.userUuid) ?? false)) {
+      return yield* Effect.fail(Errors.forbidden())
+    }
+    if (s === undefined) return yield* Effect.fail(Errors.notFound("Subscription"))
+    const now = yield* Clock.currentTimeMillis
+    return Reply.json({ metrics: Metrics.subscriptionMetrics(s, now) })
   })

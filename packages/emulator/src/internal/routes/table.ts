@@ -1,17 +1,16 @@
 // The route table: all 64 routes of the server's routing.go, in its registration order (order matters, §1.2).
-import * as Effect from "effect/Effect"
-import * as Errors from "../errors.js"
-import type { Handler, Route } from "../router.js"
+import type { Route } from "../router.js"
 import { openRoute, route } from "../router.js"
 import * as Messaging from "./messaging.js"
 import * as Metrics from "./metrics.js"
+import * as Projects from "./projects.js"
 import * as Publish from "./publish.js"
+import * as Registrations from "./registrations.js"
+import * as Schemas from "./schemas.js"
+import * as Service from "./service.js"
 import * as Subscriptions from "./subscriptions.js"
 import * as Topics from "./topics.js"
-
-/** Placeholder for routes whose domain module is not written yet: a 500 naming the route. */
-const pending: Handler = (context) =>
-  Effect.fail(Errors.genericInternal(`The emulator does not implement ${context.route} yet`))
+import * as Users from "./users.js"
 
 const P = "/v1/projects/{project}"
 const S = `${P}/subscriptions/{subscription}`
@@ -19,40 +18,40 @@ const T = `${P}/topics/{topic}`
 
 /**
  * The route list. To add a route, put `route(name, method, path, handler)` (or `openRoute` for the
- * unauthenticated ones) at the server's position; to implement a pending one, replace `pending`.
+ * unauthenticated ones) at the server's position.
  */
 export const routes: ReadonlyArray<Route> = [
-  route("ams:metrics", "GET", "/v1/metrics", pending),
-  openRoute("ams:healthStatus", "GET", "/v1/status", pending),
-  route("ams:vaMetrics", "GET", "/v1/metrics/va_metrics", pending),
-  route("users:byToken", "GET", "/v1/users:byToken/{token}", pending),
-  route("users:byUUID", "GET", "/v1/users:byUUID/{uuid}", pending),
-  route("users:list", "GET", "/v1/users", pending),
-  openRoute("users:profile", "GET", "/v1/users/profile", pending),
-  openRoute("users:usageReport", "GET", "/v1/users/usageReport", pending),
-  route("users:show", "GET", "/v1/users/{user}", pending),
-  route("users:refreshToken", "POST", "/v1/users/{user}:refreshToken", pending),
-  route("users:create", "POST", "/v1/users/{user}", pending),
-  route("users:update", "PUT", "/v1/users/{user}", pending),
-  route("users:delete", "DELETE", "/v1/users/{user}", pending),
-  route("registrations:newUser", "POST", "/v1/registrations", pending),
-  route("registrations:acceptNewUser", "POST", "/v1/registrations/{uuid}:accept", pending),
-  route("registrations:declineNewUser", "POST", "/v1/registrations/{uuid}:decline", pending),
-  route("registrations:delete", "DELETE", "/v1/registrations/{uuid}", pending),
-  route("registrations:show", "GET", "/v1/registrations/{uuid}", pending),
-  route("registrations:list", "GET", "/v1/registrations", pending),
-  route("projects:list", "GET", "/v1/projects", pending),
-  route("projects:metrics", "GET", `${P}:metrics`, pending),
-  route("projects:addUser", "POST", `${P}/members/{user}:add`, pending),
-  route("projects:removeUser", "POST", `${P}/members/{user}:remove`, pending),
-  route("projects:showUser", "GET", `${P}/members/{user}`, pending),
-  route("projects:createUser", "POST", `${P}/members/{user}`, pending),
-  route("projects:updateUser", "PUT", `${P}/members/{user}`, pending),
-  route("projects:listUsers", "GET", `${P}/members`, pending),
-  route("projects:show", "GET", P, pending),
-  route("projects:create", "POST", P, pending),
-  route("projects:update", "PUT", P, pending),
-  route("projects:delete", "DELETE", P, pending),
+  route("ams:metrics", "GET", "/v1/metrics", Metrics.operational),
+  openRoute("ams:healthStatus", "GET", "/v1/status", Service.health),
+  route("ams:vaMetrics", "GET", "/v1/metrics/va_metrics", Metrics.va),
+  route("users:byToken", "GET", "/v1/users:byToken/{token}", Users.byToken),
+  route("users:byUUID", "GET", "/v1/users:byUUID/{uuid}", Users.byUuid),
+  route("users:list", "GET", "/v1/users", Users.list),
+  openRoute("users:profile", "GET", "/v1/users/profile", Users.profile),
+  openRoute("users:usageReport", "GET", "/v1/users/usageReport", Metrics.usageReport),
+  route("users:show", "GET", "/v1/users/{user}", Users.show),
+  route("users:refreshToken", "POST", "/v1/users/{user}:refreshToken", Users.refreshToken),
+  route("users:create", "POST", "/v1/users/{user}", Users.create),
+  route("users:update", "PUT", "/v1/users/{user}", Users.update),
+  route("users:delete", "DELETE", "/v1/users/{user}", Users.remove),
+  route("registrations:newUser", "POST", "/v1/registrations", Registrations.create),
+  route("registrations:acceptNewUser", "POST", "/v1/registrations/{uuid}:accept", Registrations.accept),
+  route("registrations:declineNewUser", "POST", "/v1/registrations/{uuid}:decline", Registrations.decline),
+  route("registrations:delete", "DELETE", "/v1/registrations/{uuid}", Registrations.remove),
+  route("registrations:show", "GET", "/v1/registrations/{uuid}", Registrations.show),
+  route("registrations:list", "GET", "/v1/registrations", Registrations.list),
+  route("projects:list", "GET", "/v1/projects", Projects.list),
+  route("projects:metrics", "GET", `${P}:metrics`, Metrics.project),
+  route("projects:addUser", "POST", `${P}/members/{user}:add`, Projects.addUser),
+  route("projects:removeUser", "POST", `${P}/members/{user}:remove`, Projects.removeUser),
+  route("projects:showUser", "GET", `${P}/members/{user}`, Projects.showUser),
+  route("projects:createUser", "POST", `${P}/members/{user}`, Projects.createUser),
+  route("projects:updateUser", "PUT", `${P}/members/{user}`, Projects.updateUser),
+  route("projects:listUsers", "GET", `${P}/members`, Projects.listUsers),
+  route("projects:show", "GET", P, Projects.show),
+  route("projects:create", "POST", P, Projects.create),
+  route("projects:update", "PUT", P, Projects.update),
+  route("projects:delete", "DELETE", P, Projects.remove),
   route("subscriptions:list", "GET", `${P}/subscriptions`, Subscriptions.list),
   route("subscriptions:listByTopic", "GET", `${T}/subscriptions`, Topics.listSubscriptions),
   route("subscriptions:offsets", "GET", `${S}:offsets`, Subscriptions.offsets),
@@ -79,11 +78,11 @@ export const routes: ReadonlyArray<Route> = [
   route("topics:modifyAcl", "POST", `${T}:modifyAcl`, Topics.modifyAcl),
   route("topics:attachSchema", "POST", `${T}:attachSchema`, Topics.attachSchema),
   route("topics:detachSchema", "POST", `${T}:detachSchema`, Topics.detachSchema),
-  route("schemas:validateMessage", "POST", `${P}/schemas/{schema}:validate`, pending),
-  route("schemas:create", "POST", `${P}/schemas/{schema}`, pending),
-  route("schemas:show", "GET", `${P}/schemas/{schema}`, pending),
-  route("schemas:list", "GET", `${P}/schemas`, pending),
-  route("schemas:update", "PUT", `${P}/schemas/{schema}`, pending),
-  route("schemas:delete", "DELETE", `${P}/schemas/{schema}`, pending),
-  openRoute("version:list", "GET", "/v1/version", pending)
+  route("schemas:validateMessage", "POST", `${P}/schemas/{schema}:validate`, Schemas.validateMessage),
+  route("schemas:create", "POST", `${P}/schemas/{schema}`, Schemas.create),
+  route("schemas:show", "GET", `${P}/schemas/{schema}`, Schemas.show),
+  route("schemas:list", "GET", `${P}/schemas`, Schemas.list),
+  route("schemas:update", "PUT", `${P}/schemas/{schema}`, Schemas.update),
+  route("schemas:delete", "DELETE", `${P}/schemas/{schema}`, Schemas.remove),
+  openRoute("version:list", "GET", "/v1/version", Service.version)
 ]

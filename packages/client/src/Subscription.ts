@@ -1,0 +1,800 @@
+/**
+ * Subscriptions: create, inspect, list and delete them, pull and acknowledge messages, move offsets,
+ * and manage push, ACL and metrics (`/v1/projects/{P}/subscriptions/...`, ams-api.md §5.3, §6).
+ *
+ * @since 0.1.0
+ */
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as ParseResult from "effect/ParseResult"
+import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
+import type * as Stream from "effect/Stream"
+import type { AmsError } from "./AmsError.js"
+import { AmsArgumentError, isNotFound } from "./AmsError.js"
+import * as AmsHttp from "./AmsHttp.js"
+import * as Names from "./internal/names.js"
+import * as Operation from "./internal/operation.js"
+import * as Paging from "./internal/paging.js"
+import * as Message from "./Message.js"
+import type * as Metric from "./Metric.js"
+import { MetricsFromWire } from "./Metric.js"
+import * as PushConfig from "./PushConfig.js"
+
+/**
+ * A subscription as the server describes it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Subscription {
+  /** The short name, e.g. `alerts-sub`. */
+  readonly name: string
+  /** The server's full name, e.g. `/projects/ARGO/subscriptions/alerts-sub`. */
+  readonly fullName: string
+  readonly project: string
+  /** The topic's short name. */
+  readonly topic: string
+  /** The topic's full name, e.g. `/projects/ARGO/topics/alerts`. */
+  readonly topicFullName: string
+  /** The topic's project (normally the subscription's). */
+  readonly topicProject: string
+  /** Seconds allowed between a pull and its acknowledgement. */
+  readonly ackDeadlineSeconds: number
+  /** The push configuration, or `undefined` for a pull subscription (push off). */
+  readonly pushConfig: PushConfig.PushConfig | undefined
+  /** The push server's status line, sent only for a verified push subscription. */
+  readonly pushStatus: string | undefined
+  /** When it was created (`createdOn`, second precision); `undefined` if the server omits it. */
+  readonly createdOn: Date | undefined
+}
+
+const subscriptionPattern = /^\/projects\/([a-zA-Z0-9_-]+)\/subscriptions\/([a-zA-Z0-9_-]+)$/
+const topicPattern = /^\/?projects\/([a-zA-Z0-9_-]+)\/topics\/([a-zA-Z0-9_-]+)$/
+const namePattern = /^[a-zA-Z0-9_-]+$/
+
+const SubscriptionWire = Schema.Struct({
+  name: Schema.String,
+  topic: Schema.String,
+  pushConfig: Schema.optionalWith(PushConfig.PushConfigFromWire, { nullable: true, default: () => undefined }),
+  ackDeadlineSeconds: Schema.Number,
+  pushStatus: Schema.optional(Schema.String),
+  createdOn: Schema.optional(Schema.Date)
+})
+
+const SubscriptionType = Schema.Struct({
+  name: Schema.String,
+  fullName: Schema.String,
+  project: Schema.String,
+  topic: Schema.String,
+  topicFullName: Schema.String,
+  topicProject: Schema.String,
+  ackDeadlineSeconds: Schema.Number,
+  pushConfig: Schema.UndefinedOr(Schema.typeSchema(PushConfig.PushConfigFromWire)),
+  pushStatus: Schema.UndefinedOr(Schema.String),
+  createdOn: Schema.UndefinedOr(Schema.ValidDateFromSelf)
+})
+
+/**
+ * The wire shape of a subscription, decoded into `Subscription`. `name`, `topic` and
+ * `ackDeadlineSeconds` are required (a broken answer otherwise); `pushConfig` is read leniently.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const SubscriptionFromWire: Schema.Schema<Subscription, Schema.Schema.Encoded<typeof SubscriptionWire>> = Schema
+  .transformOrFail(SubscriptionWire, SubscriptionType, {
+    strict: true,
+    decode: (wire, _, ast) => {
+      const sub = subscriptionPattern.exec(wire.name)
+      if (sub === null) {
+        return ParseResult.fail(
+          new ParseResult.Type(ast, wire, `a subscription name /projects/P/subscriptions/S, got ${wire.name}`)
+        )
+      }
+      const topic = topicPattern.exec(wire.topic)
+      if (topic === null) {
+        return ParseResult.fail(new ParseResult.Type(ast, wire, `a topic name /projects/P/topics/T, got ${wire.topic}`))
+      }
+      return ParseResult.succeed({
+        name: sub[2]!,
+        fullName: wire.name,
+        project: sub[1]!,
+        topic: topic[2]!,
+        topicFullName: `/projects/${topic[1]}/topics/${topic[2]}`,
+        topicProject: topic[1]!,
+        ackDeadlineSeconds: wire.ackDeadlineSeconds,
+        pushConfig: wire.pushConfig,
+        pushStatus: wire.pushStatus === "" ? undefined : wire.pushStatus,
+        createdOn: wire.createdOn
+      })
+    },
+    encode: (sub) =>
+      ParseResult.succeed({
+        name: sub.fullName,
+        topic: sub.topicFullName,
+        pushConfig: sub.pushConfig,
+        ackDeadlineSeconds: sub.ackDeadlineSeconds,
+        ...(sub.pushStatus === undefined ? {} : { pushStatus: sub.pushStatus }),
+        ...(sub.createdOn === undefined ? {} : { createdOn: sub.createdOn })
+      })
+  }).annotations({ identifier: "Subscription" })
+
+/**
+ * One page of subscriptions. `nextPageToken` is `undefined` on the last page (the server's `""`);
+ * pass it back as `{ pageToken }`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Page {
+  /** Newest first, as the server orders them. */
+  readonly subscriptions: ReadonlyArray<Subscription>
+  readonly nextPageToken: string | undefined
+  /** How many subscriptions the caller can see in the project, whatever the page size. */
+  readonly totalSize: number
+}
+
+const PageFromWire = Schema.Struct({
+  subscriptions: Paging.items(SubscriptionFromWire),
+  ...Paging.fields
+})
+
+/**
+ * A subscription's offsets: `min` (oldest retained message), `max` (the next offset the topic will
+ * assign) and `current` (the next message this subscription will deliver).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Offsets {
+  readonly min: number
+  readonly max: number
+  readonly current: number
+}
+
+const OffsetsFromWire = Schema.Struct({ max: Schema.Number, min: Schema.Number, current: Schema.Number })
+const OffsetFromWire = Schema.Struct({ offset: Schema.Number })
+const Acl = Schema.Struct({
+  authorized_users: Schema.optionalWith(Schema.Array(Schema.String), { nullable: true, default: () => [] })
+})
+const Pulled = Schema.Struct({ receivedMessages: Paging.items(Message.ReceivedFromWire) })
+
+// Routes that answer with an empty body (or `{}`, or a push deactivation message): the value is dropped.
+const Ignored = Schema.Unknown
+
+const path = (project: string, name: string, suffix = "") => `/projects/${project}/subscriptions/${name}${suffix}`
+
+const projectOf = (options: AmsHttp.RequestOptions | undefined): Effect.Effect<string, never, AmsHttp.AmsHttp> =>
+  Effect.map(AmsHttp.AmsHttp, (http) => options?.project ?? http.project)
+
+const argumentError = (operation: string, argument: string, message: string) =>
+  Effect.fail(new AmsArgumentError({ operation, argument, message }))
+
+const checkInteger = (
+  operation: string,
+  argument: string,
+  value: number,
+  min: number,
+  max: number
+): Effect.Effect<void, AmsArgumentError> =>
+  Number.isSafeInteger(value) && value >= min && value <= max
+    ? Effect.void
+    : argumentError(
+      operation,
+      argument,
+      max === Number.MAX_SAFE_INTEGER
+        ? `Invalid ${argument} ${value}: it must be a whole number, ${min} or more`
+        : `Invalid ${argument} ${value}: it must be a whole number between ${min} and ${max}`
+    )
+
+/**
+ * Lists every subscription of the project the caller can see, newest first, in one request (no
+ * `pageSize`: the server then answers with everything) (`GET /v1/projects/{P}/subscriptions`).
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const list = (
+  options?: AmsHttp.RequestOptions
+): Effect.Effect<ReadonlyArray<Subscription>, AmsError, AmsHttp.AmsHttp> =>
+  Operation.run({
+    operation: "subscription.list",
+    method: "GET",
+    projectScoped: true,
+    path: (project) => `/projects/${project}/subscriptions`,
+    response: PageFromWire,
+    options
+  }).pipe(Effect.map((page) => page.subscriptions))
+
+/**
+ * Lists one page of subscriptions (`GET /v1/projects/{P}/subscriptions?pageSize=&pageToken=`). Without
+ * `pageSize` (or with `0`) the page holds everything; `pageSize` must be a whole number ≥ 0.
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const listPage = (
+  options?: AmsHttp.RequestOptions & Paging.PageOptions
+): Effect.Effect<Page, AmsError, AmsHttp.AmsHttp> =>
+  Effect.zipRight(
+    Paging.checkPageSize("subscription.listPage", options?.pageSize),
+    Operation.run({
+      operation: "subscription.listPage",
+      method: "GET",
+      projectScoped: true,
+      path: (project) => `/projects/${project}/subscriptions`,
+      query: Paging.query(options),
+      response: PageFromWire,
+      options
+    })
+  )
+
+/**
+ * Every subscription, fetched page by page (`pageSize`, default 100) as the stream is consumed
+ * (`GET /v1/projects/{P}/subscriptions?pageSize=&pageToken=`).
+ *
+ * @since 0.1.0
+ * @category streams
+ */
+export const stream = (
+  options?: AmsHttp.RequestOptions & { readonly pageSize?: number | undefined }
+): Stream.Stream<Subscription, AmsError, AmsHttp.AmsHttp> =>
+  Paging.stream(
+    (pageToken) => listPage({ ...options, pageSize: options?.pageSize ?? Paging.defaultStreamPageSize, pageToken }),
+    (page) => page.subscriptions
+  )
+
+/**
+ * Gets a subscription (`GET /v1/projects/{P}/subscriptions/{S}`). Fails with `AmsServiceError` 404
+ * `Subscription doesn't exist` when there is none.
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const get = (
+  name: string,
+  options?: AmsHttp.RequestOptions
+): Effect.Effect<Subscription, AmsError, AmsHttp.AmsHttp> =>
+  Operation.run({
+    operation: "subscription.get",
+    method: "GET",
+    projectScoped: true,
+    names: [["subscription", name]],
+    path: (project) => path(project, name),
+    response: SubscriptionFromWire,
+    options
+  })
+
+/**
+ * Options of `create` and `getOrCreate`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CreateOptions extends AmsHttp.RequestOptions {
+  /** The topic: its short name (in the call's project) or `projects/P/topics/T` (a leading `/` is dropped). */
+  readonly topic: string
+  /** Seconds allowed between a pull and its acknowledgement, 0..600 (default 10, as the server's). */
+  readonly ackDeadlineSeconds?: number | undefined
+  /** Push configuration; omitted means a pull subscription. */
+  readonly pushConfig?: PushConfig.Input | undefined
+}
+
+const topicRef = (
+  operation: string,
+  topic: string,
+  options: AmsHttp.RequestOptions | undefined
+): Effect.Effect<string, AmsArgumentError, AmsHttp.AmsHttp> => {
+  const full = topicPattern.exec(topic)
+  if (full !== null) return Effect.succeed(`projects/${full[1]}/topics/${full[2]}`)
+  if (namePattern.test(topic)) return Effect.map(projectOf(options), (project) => `projects/${project}/topics/${topic}`)
+  return argumentError(
+    operation,
+    "topic",
+    `Invalid topic ${JSON.stringify(topic)}: give a topic name or projects/P/topics/T`
+  )
+}
+
+/**
+ * Creates a subscription on a topic (`PUT /v1/projects/{P}/subscriptions/{S}`, body
+ * `{"topic": "projects/P/topics/T", "ackDeadlineSeconds": n, "pushConfig"?: {...}}`: the topic without
+ * a leading slash, as the server requires). It starts at the topic's end: messages published before
+ * it are not delivered. Fails with 404 `Topic doesn't exist`, 409 `Subscription already exists`, or
+ * (push) 409 `Push functionality is currently disabled`. The topic reference, the deadline and the
+ * push config are checked before any request (`AmsArgumentError`).
+ *
+ * @example
+ * import { Subscription } from "@argo-ams/client"
+ *
+ * const sub = Subscription.create("alerts-sub", { topic: "alerts", ackDeadlineSeconds: 30 })
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const create = (
+  name: string,
+  options: CreateOptions
+): Effect.Effect<Subscription, AmsError, AmsHttp.AmsHttp> => {
+  const operation = "subscription.create"
+  const ackDeadlineSeconds = options.ackDeadlineSeconds ?? 10
+  const pushProblem = options.pushConfig === undefined ? undefined : PushConfig.validate(options.pushConfig)
+  return checkInteger(operation, "ackDeadlineSeconds", ackDeadlineSeconds, 0, 600).pipe(
+    Effect.zipRight(pushProblem === undefined ? Effect.void : argumentError(operation, "pushConfig", pushProblem)),
+    Effect.zipRight(topicRef(operation, options.topic, options)),
+    Effect.flatMap((topic) =>
+      Operation.run({
+        operation,
+        method: "PUT",
+        projectScoped: true,
+        names: [["subscription", name]],
+        path: (project) => path(project, name),
+        body: {
+          topic,
+          ackDeadlineSeconds,
+          ...(options.pushConfig === undefined ? {} : { pushConfig: PushConfig.encode(options.pushConfig) })
+        },
+        response: SubscriptionFromWire,
+        options
+      })
+    )
+  )
+}
+
+/**
+ * Deletes a subscription (`DELETE /v1/projects/{P}/subscriptions/{S}`).
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const remove = (
+  name: string,
+  options?: AmsHttp.RequestOptions
+): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> =>
+  Operation.run({
+    operation: "subscription.remove",
+    method: "DELETE",
+    projectScoped: true,
+    names: [["subscription", name]],
+    path: (project) => path(project, name),
+    response: Ignored,
+    options
+  }).pipe(Effect.asVoid)
+
+/**
+ * Whether a subscription exists (`GET /v1/projects/{P}/subscriptions/{S}`): `false` on 404
+ * `Subscription doesn't exist`; every other error fails, including 404 `project doesn't exist`.
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const exists = (
+  name: string,
+  options?: AmsHttp.RequestOptions
+): Effect.Effect<boolean, AmsError, AmsHttp.AmsHttp> =>
+  get(name, options).pipe(
+    Effect.as(true),
+    Effect.catchIf(
+      (error) => isNotFound(error) && error.message !== "project doesn't exist",
+      () => Effect.succeed(false)
+    )
+  )
+
+/**
+ * Gets a subscription, creating it first if needed: `create`, and on 409 `already exists` `get`, so
+ * racing callers both succeed. An existing subscription is returned as it is, even if it is on
+ * another topic or has another deadline (as Python's `AmsTopic.subscription`).
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const getOrCreate = (
+  name: string,
+  options: CreateOptions
+): Effect.Effect<Subscription, AmsError, AmsHttp.AmsHttp> =>
+  create(name, options).pipe(
+    Effect.catchIf(
+      (error) =>
+        error._tag === "AmsServiceError" && error.status === 409 &&
+        (error.statusText === "ALREADY_EXISTS" || error.message.endsWith("already exists")),
+      () => get(name, options)
+    )
+  )
+
+/**
+ * Options of `pull`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PullOptions extends AmsHttp.RequestOptions {
+  /** The most messages to return, 1 or more (default 1). */
+  readonly maxMessages?: number | undefined
+  /**
+   * Answer at once with what is available (default `true`, the server's own default). With `false`
+   * the server holds the request until `maxMessages` are available or 300 seconds pass, longer than
+   * the load balancers in front of AMS wait (they answer 504, an `AmsTimeoutError`). An empty
+   * subscription answers at once either way. Python's default is `false`.
+   */
+  readonly returnImmediately?: boolean | undefined
+}
+
+/**
+ * Pulls messages (`POST /v1/projects/{P}/subscriptions/{S}:pull`, body
+ * `{"maxMessages": "<n>", "returnImmediately": "true"|"false"}`: both strings, as the server
+ * requires). A pull does not lease: until they are acknowledged, the next pull returns the same
+ * messages again, and each pull restarts the ack deadline. `[]` when nothing is new. Not retried
+ * unless `retry` is given; a 504 from the balancer is an `AmsTimeoutError`.
+ *
+ * @example
+ * import { Message, Subscription } from "@argo-ams/client"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const received = yield* Subscription.pull("alerts-sub", { maxMessages: 10 })
+ *   for (const { message } of received) console.log(Message.text(message))
+ *   if (received.length > 0) yield* Subscription.acknowledge("alerts-sub", received.map((r) => r.ackId))
+ * })
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const pull = (
+  name: string,
+  options?: PullOptions
+): Effect.Effect<ReadonlyArray<Message.Received>, AmsError, AmsHttp.AmsHttp> => {
+  const maxMessages = options?.maxMessages ?? 1
+  return Effect.zipRight(
+    checkInteger("subscription.pull", "maxMessages", maxMessages, 1, Number.MAX_SAFE_INTEGER),
+    Operation.run({
+      operation: "subscription.pull",
+      method: "POST",
+      projectScoped: true,
+      names: [["subscription", name]],
+      path: (project) => path(project, name, ":pull"),
+      body: {
+        maxMessages: String(maxMessages),
+        returnImmediately: (options?.returnImmediately ?? true) ? "true" : "false"
+      },
+      response: Pulled,
+      balancerTimeouts: true,
+      options
+    })
+  ).pipe(Effect.map((answer) => answer.receivedMessages))
+}
+
+const ackIdPattern = /^projects\/([^/]+)\/subscriptions\/([^/:]+):(\d+)$/
+
+/**
+ * Acknowledges messages (`POST /v1/projects/{P}/subscriptions/{S}:acknowledge`,
+ * `{"ackIds": [...]}`). Acks are cumulative and one per pull: the highest id acknowledges everything
+ * below it, and only the latest pull can be acknowledged, once. The ids must be non-empty and of the
+ * form `projects/<P>/subscriptions/<S>:<offset>` for this project and subscription (checked before
+ * any request, `AmsArgumentError`). Server answers: 500 `no ack pending` / `wrong ack` (an
+ * `AmsServiceError`, never retried), 408 `ack timeout` (`AmsTimeoutError` from the service, not
+ * retried: pull again). A 504 from the balancer is a retryable `AmsTimeoutError`.
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const acknowledge = (
+  name: string,
+  ackIds: ReadonlyArray<string>,
+  options?: AmsHttp.RequestOptions
+): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> => {
+  const operation = "subscription.acknowledge"
+  return Effect.flatMap(projectOf(options), (project) => {
+    const ids = [...ackIds]
+    if (ids.length === 0) return argumentError(operation, "ackIds", "Invalid ack id: no ack ids given")
+    return Names.check(operation, [["project", project], ["subscription", name]]).pipe(
+      Effect.zipRight(Effect.suspend(() => {
+        for (const id of ids) {
+          const match = typeof id === "string" ? ackIdPattern.exec(id) : null
+          if (match === null || match[1] !== project || match[2] !== name) {
+            return argumentError(
+              operation,
+              "ackIds",
+              `Invalid ack id ${JSON.stringify(id)}: expected projects/${project}/subscriptions/${name}:<offset>`
+            )
+          }
+        }
+        return Effect.void
+      })),
+      Effect.zipRight(Operation.run({
+        operation,
+        method: "POST",
+        projectScoped: true,
+        names: [["subscription", name]],
+        path: (p) => path(p, name, ":acknowledge"),
+        body: { ackIds: ids },
+        response: Ignored,
+        balancerTimeouts: true,
+        options
+      }))
+    )
+  }).pipe(Effect.asVoid)
+}
+
+/**
+ * Options of `pullAndAck`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PullAndAckOptions extends PullOptions {
+  /**
+   * When an acknowledgement fails, how many more pull-and-ack cycles to run (each cycle pulls again,
+   * which redelivers the same messages and restarts the ack deadline, then acks that delivery). The
+   * default, `Schedule.recurs(3)`, runs at most 3 more cycles with no pause; Python's `pullack_sub`
+   * loops forever. A failing pull is not a cycle: it fails at once (after its own `retry`).
+   */
+  readonly cycles?: Schedule.Schedule<unknown, AmsError> | undefined
+}
+
+/**
+ * Pulls and acknowledges everything that pull returned, giving back the messages (Python's
+ * `pullack_sub`): `POST ...:pull`, then `POST ...:acknowledge` with all the ack ids. If the ack fails
+ * the cycle starts again with a fresh pull, as bounded by `cycles`; if every cycle fails, fails with
+ * the last ack error. `retry` applies to each pull only. `[]` (and no ack) when nothing is new.
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const pullAndAck = (
+  name: string,
+  options?: PullAndAckOptions
+): Effect.Effect<ReadonlyArray<Message.Message>, AmsError, AmsHttp.AmsHttp> => {
+  const ackOptions = options?.project === undefined ? undefined : { project: options.project }
+  const cycle = Effect.flatMap(pull(name, options), (received) =>
+    received.length === 0
+      ? Effect.succeed([])
+      : acknowledge(name, received.map((r) => r.ackId), ackOptions).pipe(
+        Effect.as(received.map((r) => r.message))
+      ))
+  return Effect.retry(cycle, {
+    schedule: options?.cycles ?? Schedule.recurs(3),
+    while: (error) => error.operation === "subscription.acknowledge" && error._tag !== "AmsArgumentError"
+  })
+}
+
+/**
+ * Changes the ack deadline (`POST /v1/projects/{P}/subscriptions/{S}:modifyAckDeadline`,
+ * `{"ackDeadlineSeconds": n}`), 0..600 seconds (checked before any request). It applies to the next
+ * acknowledgement, including of messages already pulled.
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const modifyAckDeadline = (
+  name: string,
+  seconds: number,
+  options?: AmsHttp.RequestOptions
+): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> =>
+  Effect.zipRight(
+    checkInteger("subscription.modifyAckDeadline", "ackDeadlineSeconds", seconds, 0, 600),
+    Operation.run({
+      operation: "subscription.modifyAckDeadline",
+      method: "POST",
+      projectScoped: true,
+      names: [["subscription", name]],
+      path: (project) => path(project, name, ":modifyAckDeadline"),
+      body: { ackDeadlineSeconds: seconds },
+      response: Ignored,
+      options
+    })
+  ).pipe(Effect.asVoid)
+
+/**
+ * Turns push on or changes it, or (`null`) turns it off
+ * (`POST /v1/projects/{P}/subscriptions/{S}:modifyPushConfig`, `{"pushConfig": {...}}`). Unlike the
+ * Python client it always sends `type` (`http_endpoint` unless `mattermost`), which the server needs;
+ * `null` sends `{"pushConfig": {}}`. A new endpoint must be verified again (`verifyPushEndpoint`).
+ * Fails with 409 `Push functionality is currently disabled` when the server has push off.
+ *
+ * @example
+ * import { Subscription } from "@argo-ams/client"
+ *
+ * const on = Subscription.modifyPushConfig("alerts-sub", {
+ *   pushEndpoint: "https://hooks.example.org/ams",
+ *   retryPolicy: { type: "linear", period: "5 seconds" }
+ * })
+ * const off = Subscription.modifyPushConfig("alerts-sub", null)
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const modifyPushConfig = (
+  name: string,
+  config: PushConfig.Input | null,
+  options?: AmsHttp.RequestOptions
+): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> => {
+  const problem = PushConfig.validate(config)
+  return Effect.zipRight(
+    problem === undefined ? Effect.void : argumentError("subscription.modifyPushConfig", "pushConfig", problem),
+    Operation.run({
+      operation: "subscription.modifyPushConfig",
+      method: "POST",
+      projectScoped: true,
+      names: [["subscription", name]],
+      path: (project) => path(project, name, ":modifyPushConfig"),
+      body: { pushConfig: PushConfig.encode(config) },
+      response: Ignored,
+      options
+    })
+  ).pipe(Effect.asVoid)
+}
+
+/**
+ * A subscription's offsets (`GET /v1/projects/{P}/subscriptions/{S}:offsets`). If retention removed
+ * messages below `current`, the server first raises `current` to `min`.
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const offsets = (
+  name: string,
+  options?: AmsHttp.RequestOptions
+): Effect.Effect<Offsets, AmsError, AmsHttp.AmsHttp> =>
+  Operation.run({
+    operation: "subscription.offsets",
+    method: "GET",
+    projectScoped: true,
+    names: [["subscription", name]],
+    path: (project) => path(project, name, ":offsets"),
+    response: OffsetsFromWire,
+    options
+  }).pipe(Effect.map(({ current, max, min }): Offsets => ({ min, max, current })))
+
+/**
+ * Moves the subscription's cursor (`POST /v1/projects/{P}/subscriptions/{S}:modifyOffset`,
+ * `{"offset": n}`): the next pull delivers from `offset` (replay, or skip). It must lie in
+ * `[min, max]` of `offsets`, else 400 `Offset out of bounds` (beware: the real server stores the
+ * offset anyway). A whole number ≥ 0, checked before any request.
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const modifyOffset = (
+  name: string,
+  offset: number,
+  options?: AmsHttp.RequestOptions
+): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> =>
+  Effect.zipRight(
+    checkInteger("subscription.modifyOffset", "offset", offset, 0, Number.MAX_SAFE_INTEGER),
+    Operation.run({
+      operation: "subscription.modifyOffset",
+      method: "POST",
+      projectScoped: true,
+      names: [["subscription", name]],
+      path: (project) => path(project, name, ":modifyOffset"),
+      body: { offset },
+      response: Ignored,
+      options
+    })
+  ).pipe(Effect.asVoid)
+
+/**
+ * The offset of the first message published at or after `time`
+ * (`GET /v1/projects/{P}/subscriptions/{S}:timeToOffset?time=YYYY-MM-DDTHH:MM:SS.mmmZ`, always UTC with
+ * milliseconds); feed it to `modifyOffset` to replay from then. Fails with 409 `Timestamp is out of
+ * bounds...` when no message is that recent.
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const timeToOffset = (
+  name: string,
+  time: Date | DateTime.DateTime,
+  options?: AmsHttp.RequestOptions
+): Effect.Effect<number, AmsError, AmsHttp.AmsHttp> => {
+  // `DateTime.toDate` of a zoned value gives its wall-clock time; the instant is what the server wants.
+  const date = DateTime.isDateTime(time) ? new Date(DateTime.toEpochMillis(time)) : time
+  const millis = date.getTime()
+  const year = date.getUTCFullYear()
+  return Effect.zipRight(
+    Number.isFinite(millis) && year >= 0 && year <= 9999
+      ? Effect.void
+      : argumentError("subscription.timeToOffset", "time", "Invalid time: not a date between years 0 and 9999"),
+    Effect.suspend(() =>
+      Operation.run({
+        operation: "subscription.timeToOffset",
+        method: "GET",
+        projectScoped: true,
+        names: [["subscription", name]],
+        path: (project) => path(project, name, ":timeToOffset"),
+        query: { time: date.toISOString() },
+        response: OffsetFromWire,
+        options
+      })
+    )
+  ).pipe(Effect.map((answer) => answer.offset))
+}
+
+/**
+ * The names of the users in a subscription's ACL (`GET /v1/projects/{P}/subscriptions/{S}:acl`).
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const acl = (
+  name: string,
+  options?: AmsHttp.RequestOptions
+): Effect.Effect<ReadonlyArray<string>, AmsError, AmsHttp.AmsHttp> =>
+  Operation.run({
+    operation: "subscription.acl",
+    method: "GET",
+    projectScoped: true,
+    names: [["subscription", name]],
+    path: (project) => path(project, name, ":acl"),
+    response: Acl,
+    options
+  }).pipe(Effect.map((answer) => answer.authorized_users))
+
+/**
+ * Replaces a subscription's ACL with these users
+ * (`POST /v1/projects/{P}/subscriptions/{S}:modifyAcl`, `{"authorized_users": [...]}`); `[]` clears
+ * it. Every user must be a member of the project (else 404 `User(s): ... do not exist`).
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const modifyAcl = (
+  name: string,
+  users: ReadonlyArray<string>,
+  options?: AmsHttp.RequestOptions
+): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> =>
+  Operation.run({
+    operation: "subscription.modifyAcl",
+    method: "POST",
+    projectScoped: true,
+    names: [["subscription", name]],
+    path: (project) => path(project, name, ":modifyAcl"),
+    body: { authorized_users: [...users] },
+    response: Ignored,
+    options
+  }).pipe(Effect.asVoid)
+
+/**
+ * Asks the server to verify the push endpoint
+ * (`POST /v1/projects/{P}/subscriptions/{S}:verifyPushEndpoint`, no body): it fetches
+ * `<endpoint host>/ams_verification_hash` and expects `pushConfig.verificationHash`. Fails with 401
+ * `Endpoint verification failed...`, 409 `Subscription is not in http push mode` or
+ * `Push endpoint is already verified`.
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const verifyPushEndpoint = (
+  name: string,
+  options?: AmsHttp.RequestOptions
+): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> =>
+  Operation.run({
+    operation: "subscription.verifyPushEndpoint",
+    method: "POST",
+    projectScoped: true,
+    names: [["subscription", name]],
+    path: (project) => path(project, name, ":verifyPushEndpoint"),
+    response: Ignored,
+    options
+  }).pipe(Effect.asVoid)
+
+/**
+ * A subscription's metrics (`GET /v1/projects/{P}/subscriptions/{S}:metrics`):
+ * `subscription.number_of_messages`, `subscription.number_of_bytes`, `subscription.consumption_rate`.
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const metrics = (
+  name: string,
+  options?: AmsHttp.RequestOptions
+): Effect.Effect<ReadonlyArray<Metric.Metric>, AmsError, AmsHttp.AmsHttp> =>
+  Operation.run({
+    operation: "subscription.metrics",
+    method: "GET",
+    projectScoped: true,
+    names: [["subscription", name]],
+    path: (project) => path(project, name, ":metrics"),
+    response: MetricsFromWire,
+    options
+  })

@@ -1,0 +1,537 @@
+/**
+ * Topics: create, inspect, list and delete them, publish messages, and manage their ACL, schema and
+ * metrics (`/v1/projects/{P}/topics/...`, ams-api.md §5.2).
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import * as ParseResult from "effect/ParseResult"
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
+import type * as Stream from "effect/Stream"
+import type { AmsError } from "./AmsError.js"
+import { AmsArgumentError, isNotFound } from "./AmsError.js"
+import * as AmsHttp from "./AmsHttp.js"
+import * as Operation from "./internal/operation.js"
+import * as Paging from "./internal/paging.js"
+import * as Message from "./Message.js"
+import type * as Metric from "./Metric.js"
+import { MetricsFromWire } from "./Metric.js"
+
+/**
+ * A topic as the server describes it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Topic {
+  /** The short name, e.g. `alerts`. */
+  readonly name: string
+  /** The server's full name, e.g. `/projects/ARGO/topics/alerts`. */
+  readonly fullName: string
+  /** The project the topic belongs to. */
+  readonly project: string
+  /** The attached schema as the server names it (`projects/P/schemas/S`), or `undefined`. */
+  readonly schema: string | undefined
+  /** When the topic was created (`created_on`, second precision); `undefined` if the server omits it. */
+  readonly createdOn: Date | undefined
+}
+
+const fullNamePattern = /^\/projects\/([a-zA-Z0-9_-]+)\/topics\/([a-zA-Z0-9_-]+)$/
+
+const TopicWire = Schema.Struct({
+  name: Schema.String,
+  schema: Schema.optional(Schema.String),
+  created_on: Schema.optional(Schema.Date)
+})
+
+const TopicType = Schema.Struct({
+  name: Schema.String,
+  fullName: Schema.String,
+  project: Schema.String,
+  schema: Schema.UndefinedOr(Schema.String),
+  createdOn: Schema.UndefinedOr(Schema.ValidDateFromSelf)
+})
+
+/**
+ * The wire shape of a topic (`{"name": "/projects/P/topics/T", "schema"?, "created_on"?}`), decoded
+ * into `Topic`. A name that is not `/projects/P/topics/T` is a broken answer.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const TopicFromWire: Schema.Schema<Topic, Schema.Schema.Encoded<typeof TopicWire>> = Schema.transformOrFail(
+  TopicWire,
+  TopicType,
+  {
+    strict: true,
+    decode: (wire, _, ast) => {
+      const match = fullNamePattern.exec(wire.name)
+      if (match === null) {
+        return ParseResult.fail(
+          new ParseResult.Type(ast, wire, `a topic name of the form /projects/P/topics/T, got ${wire.name}`)
+        )
+      }
+      return ParseResult.succeed({
+        name: match[2]!,
+        fullName: wire.name,
+        project: match[1]!,
+        schema: wire.schema === undefined || wire.schema === "" ? undefined : wire.schema,
+        createdOn: wire.created_on
+      })
+    },
+    encode: (topic) =>
+      ParseResult.succeed({
+        name: topic.fullName,
+        ...(topic.schema === undefined ? {} : { schema: topic.schema }),
+        ...(topic.createdOn === undefined ? {} : { created_on: topic.createdOn })
+      })
+  }
+).annotations({ identifier: "Topic" })
+
+/**
+ * One page of topics. `nextPageToken` is `undefined` on the last page (the server's `""`), so
+ * `page.nextPageToken !== undefined` means there is more; pass it back as `{ pageToken }`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Page {
+  /** Newest first, as the server orders them. */
+  readonly topics: ReadonlyArray<Topic>
+  readonly nextPageToken: string | undefined
+  /** How many topics the caller can see in the project, whatever the page size. */
+  readonly totalSize: number
+}
+
+const PageFromWire = Schema.Struct({
+  topics: Paging.items(TopicFromWire),
+  ...Paging.fields
+})
+
+/**
+ * A subscription named by a topic's subscription listing.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SubscriptionName {
+  /** The short name, e.g. `alerts-sub`. */
+  readonly name: string
+  /** The server's full name, e.g. `/projects/ARGO/subscriptions/alerts-sub`. */
+  readonly fullName: string
+  readonly project: string
+}
+
+const subscriptionNamePattern = /^\/?projects\/([a-zA-Z0-9_-]+)\/subscriptions\/([a-zA-Z0-9_-]+)$/
+
+const SubscriptionNameFromWire = Schema.transformOrFail(
+  Schema.String,
+  Schema.Struct({ name: Schema.String, fullName: Schema.String, project: Schema.String }),
+  {
+    strict: true,
+    decode: (fullName, _, ast) => {
+      const match = subscriptionNamePattern.exec(fullName)
+      return match === null
+        ? ParseResult.fail(
+          new ParseResult.Type(ast, fullName, `a subscription name /projects/P/subscriptions/S, got ${fullName}`)
+        )
+        : ParseResult.succeed({ name: match[2]!, fullName, project: match[1]! })
+    },
+    encode: (name) => ParseResult.succeed(name.fullName)
+  }
+)
+
+const SubscriptionNames = Schema.Struct({ subscriptions: Paging.items(SubscriptionNameFromWire) })
+
+const Acl = Schema.Struct({
+  authorized_users: Schema.optionalWith(Schema.Array(Schema.String), { nullable: true, default: () => [] })
+})
+
+const MessageIds = Schema.Struct({ messageIds: Schema.Array(Schema.String) })
+
+// Routes that answer with an empty body (or `{}`): any JSON is accepted, the value is dropped.
+const Ignored = Schema.Unknown
+
+const path = (project: string, name: string, suffix = "") => `/projects/${project}/topics/${name}${suffix}`
+
+const projectOf = (options: AmsHttp.RequestOptions | undefined): Effect.Effect<string, never, AmsHttp.AmsHttp> =>
+  Effect.map(AmsHttp.AmsHttp, (http) => options?.project ?? http.project)
+
+const schemaRefPattern = /^\/?projects\/([a-zA-Z0-9_-]+)\/schemas\/([a-zA-Z0-9_-]+)$/
+const namePattern = /^[a-zA-Z0-9_-]+$/
+
+/** A schema by short name (in the call's project) or as `projects/P/schemas/S`, as the server wants it. */
+const schemaRef = (
+  operation: string,
+  schema: string,
+  options: AmsHttp.RequestOptions | undefined
+): Effect.Effect<string, AmsArgumentError, AmsHttp.AmsHttp> => {
+  const full = schemaRefPattern.exec(schema)
+  if (full !== null) return Effect.succeed(`projects/${full[1]}/schemas/${full[2]}`)
+  if (namePattern.test(schema)) {
+    return Effect.map(projectOf(options), (project) => `projects/${project}/schemas/${schema}`)
+  }
+  return Effect.fail(
+    new AmsArgumentError({
+      operation,
+      argument: "schema",
+      message: `Invalid schema ${JSON.stringify(schema)}: give a schema name or projects/P/schemas/S`
+    })
+  )
+}
+
+/**
+ * Lists every topic of the project the caller can see, newest first, in one request (no `pageSize`:
+ * the server then answers with everything) (`GET /v1/projects/{P}/topics`).
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const list = (
+  options?: AmsHttp.RequestOptions
+): Effect.Effect<ReadonlyArray<Topic>, AmsError, AmsHttp.AmsHttp> =>
+  Operation.run({
+    operation: "topic.list",
+    method: "GET",
+    projectScoped: true,
+    path: (project) => `/projects/${project}/topics`,
+    response: PageFromWire,
+    options
+  }).pipe(Effect.map((page) => page.topics))
+
+/**
+ * Lists one page of topics (`GET /v1/projects/{P}/topics?pageSize=&pageToken=`). Without `pageSize`
+ * (or with `0`) the page holds everything. `pageSize` must be a whole number ≥ 0 (checked before any
+ * request).
+ *
+ * @example
+ * import { Topic } from "@argo-ams/client"
+ * import { Effect } from "effect"
+ *
+ * const firstTwo = Topic.listPage({ pageSize: 2 }).pipe(
+ *   Effect.flatMap((page) =>
+ *     page.nextPageToken === undefined
+ *       ? Effect.succeed(page.topics)
+ *       : Topic.listPage({ pageSize: 2, pageToken: page.nextPageToken }).pipe(
+ *         Effect.map((next) => [...page.topics, ...next.topics])
+ *       )
+ *   )
+ * )
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const listPage = (
+  options?: AmsHttp.RequestOptions & Paging.PageOptions
+): Effect.Effect<Page, AmsError, AmsHttp.AmsHttp> =>
+  Effect.zipRight(
+    Paging.checkPageSize("topic.listPage", options?.pageSize),
+    Operation.run({
+      operation: "topic.listPage",
+      method: "GET",
+      projectScoped: true,
+      path: (project) => `/projects/${project}/topics`,
+      query: Paging.query(options),
+      response: PageFromWire,
+      options
+    })
+  )
+
+/**
+ * Every topic, fetched page by page (`pageSize`, default 100) as the stream is consumed
+ * (`GET /v1/projects/{P}/topics?pageSize=&pageToken=`). `retry` applies to each page request.
+ *
+ * @since 0.1.0
+ * @category streams
+ */
+export const stream = (
+  options?: AmsHttp.RequestOptions & { readonly pageSize?: number | undefined }
+): Stream.Stream<Topic, AmsError, AmsHttp.AmsHttp> =>
+  Paging.stream(
+    (pageToken) => listPage({ ...options, pageSize: options?.pageSize ?? Paging.defaultStreamPageSize, pageToken }),
+    (page) => page.topics
+  )
+
+/**
+ * Gets a topic (`GET /v1/projects/{P}/topics/{T}`). Fails with `AmsServiceError` 404
+ * `Topic doesn't exist` when there is none.
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const get = (name: string, options?: AmsHttp.RequestOptions): Effect.Effect<Topic, AmsError, AmsHttp.AmsHttp> =>
+  Operation.run({
+    operation: "topic.get",
+    method: "GET",
+    projectScoped: true,
+    names: [["topic", name]],
+    path: (project) => path(project, name),
+    response: TopicFromWire,
+    options
+  })
+
+/**
+ * Options of `create` and `getOrCreate`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CreateOptions extends AmsHttp.RequestOptions {
+  /** A schema to attach: its short name (in the call's project) or `projects/P/schemas/S`. */
+  readonly schema?: string | undefined
+}
+
+/**
+ * Creates a topic (`PUT /v1/projects/{P}/topics/{T}`), with no body, or with
+ * `{"schema": "projects/P/schemas/S"}` when `schema` is given. Fails with `AmsServiceError` 409
+ * `Topic already exists` if it exists.
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const create = (name: string, options?: CreateOptions): Effect.Effect<Topic, AmsError, AmsHttp.AmsHttp> =>
+  Effect.flatMap(
+    options?.schema === undefined ? Effect.succeed(undefined) : schemaRef("topic.create", options.schema, options),
+    (schema) =>
+      Operation.run({
+        operation: "topic.create",
+        method: "PUT",
+        projectScoped: true,
+        names: [["topic", name]],
+        path: (project) => path(project, name),
+        body: schema === undefined ? undefined : { schema },
+        response: TopicFromWire,
+        options
+      })
+  )
+
+/**
+ * Deletes a topic (`DELETE /v1/projects/{P}/topics/{T}`). Its subscriptions stay, and pulling them
+ * then fails with 409 `Subscription's topic doesn't exist`.
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const remove = (
+  name: string,
+  options?: AmsHttp.RequestOptions
+): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> =>
+  Operation.run({
+    operation: "topic.remove",
+    method: "DELETE",
+    projectScoped: true,
+    names: [["topic", name]],
+    path: (project) => path(project, name),
+    response: Ignored,
+    options
+  }).pipe(Effect.asVoid)
+
+/**
+ * Whether a topic exists (`GET /v1/projects/{P}/topics/{T}`): `false` on 404 `Topic doesn't exist`.
+ * Every other error fails, including 404 `project doesn't exist` (unlike Python's `has_topic`, a
+ * missing project is not reported as a missing topic).
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const exists = (
+  name: string,
+  options?: AmsHttp.RequestOptions
+): Effect.Effect<boolean, AmsError, AmsHttp.AmsHttp> =>
+  get(name, options).pipe(
+    Effect.as(true),
+    Effect.catchIf(
+      (error) => isNotFound(error) && error.message !== "project doesn't exist",
+      () => Effect.succeed(false)
+    )
+  )
+
+/**
+ * Gets a topic, creating it first if needed: it tries `create`, and on 409 `already exists` gets the
+ * existing one, so two callers racing both succeed (`PUT`, then `GET` on 409). An existing topic is
+ * returned as it is, whatever `schema` says.
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const getOrCreate = (name: string, options?: CreateOptions): Effect.Effect<Topic, AmsError, AmsHttp.AmsHttp> =>
+  create(name, options).pipe(
+    Effect.catchIf(
+      (error) => error._tag === "AmsServiceError" && error.status === 409,
+      () => get(name, options)
+    )
+  )
+
+/**
+ * Publishes messages (`POST /v1/projects/{P}/topics/{T}:publish`) and returns their ids (decimal
+ * offsets, in the order given). Give one message or several: `Message.make(...)` values or plain
+ * `{ data, attributes }` objects. Every message is checked before the request (`AmsMessageError`
+ * for the first bad one, and nothing is sent). Not retried unless `retry` is given; a 504 from the
+ * balancer is an `AmsTimeoutError`. Note that a retried publish may publish twice.
+ *
+ * @example
+ * import { Message, Retry, Topic } from "@argo-ams/client"
+ *
+ * const ids = Topic.publish("alerts", [
+ *   Message.make({ data: "disk full", attributes: { host: "a" } }),
+ *   { data: new Uint8Array([1, 2, 3]) }
+ * ], { retry: Retry.backoff({ retries: 3, factor: "2 seconds" }) })
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const publish = (
+  name: string,
+  messages: Message.Outgoing | Iterable<Message.Outgoing>,
+  options?: AmsHttp.RequestOptions
+): Effect.Effect<ReadonlyArray<string>, AmsError, AmsHttp.AmsHttp> =>
+  Effect.flatMap(
+    Message.encodeAll(
+      Predicate.isIterable(messages) ? messages : [messages as Message.Outgoing],
+      "topic.publish"
+    ),
+    (encoded) =>
+      Operation.run({
+        operation: "topic.publish",
+        method: "POST",
+        projectScoped: true,
+        names: [["topic", name]],
+        path: (project) => path(project, name, ":publish"),
+        body: { messages: encoded },
+        response: MessageIds,
+        balancerTimeouts: true,
+        options
+      })
+  ).pipe(Effect.map((answer) => answer.messageIds))
+
+/**
+ * The names of the users in a topic's ACL (`GET /v1/projects/{P}/topics/{T}:acl`).
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const acl = (
+  name: string,
+  options?: AmsHttp.RequestOptions
+): Effect.Effect<ReadonlyArray<string>, AmsError, AmsHttp.AmsHttp> =>
+  Operation.run({
+    operation: "topic.acl",
+    method: "GET",
+    projectScoped: true,
+    names: [["topic", name]],
+    path: (project) => path(project, name, ":acl"),
+    response: Acl,
+    options
+  }).pipe(Effect.map((answer) => answer.authorized_users))
+
+/**
+ * Replaces a topic's ACL with these users (`POST /v1/projects/{P}/topics/{T}:modifyAcl`,
+ * `{"authorized_users": [...]}`); `[]` clears it. Every user must be a member of the project (else 404
+ * `User(s): ... do not exist`).
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const modifyAcl = (
+  name: string,
+  users: ReadonlyArray<string>,
+  options?: AmsHttp.RequestOptions
+): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> =>
+  Operation.run({
+    operation: "topic.modifyAcl",
+    method: "POST",
+    projectScoped: true,
+    names: [["topic", name]],
+    path: (project) => path(project, name, ":modifyAcl"),
+    body: { authorized_users: [...users] },
+    response: Ignored,
+    options
+  }).pipe(Effect.asVoid)
+
+/**
+ * The subscriptions attached to a topic (`GET /v1/projects/{P}/topics/{T}/subscriptions`).
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const subscriptions = (
+  name: string,
+  options?: AmsHttp.RequestOptions
+): Effect.Effect<ReadonlyArray<SubscriptionName>, AmsError, AmsHttp.AmsHttp> =>
+  Operation.run({
+    operation: "topic.subscriptions",
+    method: "GET",
+    projectScoped: true,
+    names: [["topic", name]],
+    path: (project) => path(project, name, "/subscriptions"),
+    response: SubscriptionNames,
+    options
+  }).pipe(Effect.map((answer) => answer.subscriptions))
+
+/**
+ * A topic's metrics (`GET /v1/projects/{P}/topics/{T}:metrics`): `topic.number_of_subscriptions`,
+ * `topic.number_of_messages`, `topic.number_of_bytes`, `topic.number_of_daily_messages`,
+ * `topic.publishing_rate`. Find one with `Metric.find`.
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const metrics = (
+  name: string,
+  options?: AmsHttp.RequestOptions
+): Effect.Effect<ReadonlyArray<Metric.Metric>, AmsError, AmsHttp.AmsHttp> =>
+  Operation.run({
+    operation: "topic.metrics",
+    method: "GET",
+    projectScoped: true,
+    names: [["topic", name]],
+    path: (project) => path(project, name, ":metrics"),
+    response: MetricsFromWire,
+    options
+  })
+
+/**
+ * Attaches a schema to a topic (`POST /v1/projects/{P}/topics/{T}:attachSchema`,
+ * `{"schema": "projects/P/schemas/S"}`); give the schema's short name (in the call's project) or
+ * `projects/P/schemas/S`.
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const attachSchema = (
+  name: string,
+  schema: string,
+  options?: AmsHttp.RequestOptions
+): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> =>
+  Effect.flatMap(schemaRef("topic.attachSchema", schema, options), (ref) =>
+    Operation.run({
+      operation: "topic.attachSchema",
+      method: "POST",
+      projectScoped: true,
+      names: [["topic", name]],
+      path: (project) => path(project, name, ":attachSchema"),
+      body: { schema: ref },
+      response: Ignored,
+      options
+    })).pipe(Effect.asVoid)
+
+/**
+ * Detaches a topic's schema (`POST /v1/projects/{P}/topics/{T}:detachSchema`, no body).
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const detachSchema = (
+  name: string,
+  options?: AmsHttp.RequestOptions
+): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> =>
+  Operation.run({
+    operation: "topic.detachSchema",
+    method: "POST",
+    projectScoped: true,
+    names: [["topic", name]],
+    path: (project) => path(project, name, ":detachSchema"),
+    response: Ignored,
+    options
+  }).pipe(Effect.asVoid)
