@@ -40,6 +40,11 @@ export interface AmsRequest<A, I = unknown> {
   readonly response: Schema.Schema<A, I>
   /** Publish, pull and acknowledge: a non-JSON 504 there is a timeout (ams-api.md §3.5). */
   readonly balancerTimeouts?: boolean | undefined
+  /**
+   * The path or query carries a secret (`users:byToken`, an activation token): the HTTP client's own
+   * span, which records the URL, is switched off for this request.
+   */
+  readonly secretInUrl?: boolean | undefined
 }
 
 /**
@@ -136,7 +141,6 @@ export const make = (options: Options): Effect.Effect<AmsHttpService, never, Htt
   Effect.map(HttpClient.HttpClient, (httpClient): AmsHttpService => {
     const base = baseUrl(options.endpoint)
     const queryAuth = options.authMode === "query"
-    const client = queryAuth ? httpClient.pipe(HttpClient.withTracerDisabledWhen(() => true)) : httpClient
     const timeout = options.timeout === undefined ? undefined : Duration.decode(options.timeout)
 
     const execute = <A, I>(request: AmsRequest<A, I>): Effect.Effect<A, AmsError> => {
@@ -149,11 +153,14 @@ export const make = (options: Options): Effect.Effect<AmsHttpService, never, Htt
         : HttpClientRequest.setHeader(http, "x-api-key", Redacted.value(options.token))
       if (request.body !== undefined) http = HttpClientRequest.bodyUnsafeJson(http, request.body)
 
-      const exchange = client.execute(http).pipe(
+      const sent = httpClient.execute(http).pipe(
         Effect.flatMap((response) => Effect.map(response.text, (text) => ({ status: response.status, text }))),
         Effect.scoped,
         Effect.mapError((error) => transportError(request.operation, error))
       )
+      const exchange = queryAuth || request.secretInUrl === true
+        ? Effect.locally(sent, HttpClient.currentTracerDisabledWhen, () => true)
+        : sent
       const limited = timeout === undefined ? exchange : exchange.pipe(
         Effect.timeoutFail({
           duration: timeout,

@@ -22,11 +22,18 @@ export interface Spec<A, I> {
   /** Resource names in the path, checked against the server's rule and recorded on the span. */
   readonly names?: ReadonlyArray<readonly [argument: string, value: string]>
   readonly query?: Readonly<Record<string, string>> | undefined
+  /** The JSON body, or a function of the resolved project for bodies that name it. */
   readonly body?: unknown
   readonly response: Schema.Schema<A, I>
   readonly balancerTimeouts?: boolean
+  /** See `AmsRequest.secretInUrl`. */
+  readonly secretInUrl?: boolean
   readonly options?: RequestOptions | undefined
 }
+
+/** The project a call is about: its `{ project }` option, else the layer's default. */
+export const project = (options: RequestOptions | undefined): Effect.Effect<string, never, AmsHttp> =>
+  Effect.map(AmsHttp, (http) => options?.project ?? http.project)
 
 /** Runs an operation against the `AmsHttp` in the context. */
 export const run = <A, I>(spec: Spec<A, I>): Effect.Effect<A, AmsError, AmsHttp> =>
@@ -39,9 +46,10 @@ export const run = <A, I>(spec: Spec<A, I>): Effect.Effect<A, AmsError, AmsHttp>
       method: spec.method,
       path: spec.path(project),
       query: spec.query,
-      body: spec.body,
+      body: typeof spec.body === "function" ? spec.body(project) : spec.body,
       response: spec.response,
-      balancerTimeouts: spec.balancerTimeouts
+      balancerTimeouts: spec.balancerTimeouts,
+      secretInUrl: spec.secretInUrl
     })
     const schedule = spec.options?.retry
     const retried = schedule === undefined ? attempt : Effect.retry(attempt, { schedule, while: isRetryable })
