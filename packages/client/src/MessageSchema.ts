@@ -6,12 +6,12 @@
  */
 import * as Effect from "effect/Effect"
 import * as Encoding from "effect/Encoding"
-import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type { AmsError } from "./AmsError.js"
-import * as AmsHttp from "./AmsHttp.js"
+import type * as AmsHttp from "./AmsHttp.js"
 import * as Names from "./internal/names.js"
 import * as Operation from "./internal/operation.js"
+import * as Wire from "./internal/wire.js"
 
 /**
  * The kind of a schema: `json` (JSON Schema) or `avro`.
@@ -46,8 +46,6 @@ export class MessageSchema extends Schema.Class<MessageSchema>("MessageSchema")(
   schema: Schema.Record({ key: Schema.String, value: Schema.Unknown })
 }) {}
 
-const reference = /^\/?projects\/([^/]+)\/schemas\/([^/]+)$/
-
 /**
  * The wire shape of a schema, decoded into `MessageSchema`. The type is read case-insensitively; a name
  * that is not `projects/P/schemas/S` is a broken answer.
@@ -55,33 +53,31 @@ const reference = /^\/?projects\/([^/]+)\/schemas\/([^/]+)$/
  * @since 0.1.0
  * @category schemas
  */
-export const MessageSchemaFromWire = Schema.transformOrFail(
+export const MessageSchemaFromWire = Schema.transform(
   Schema.Struct({
     uuid: Schema.String,
-    name: Schema.String,
+    name: Wire.resourceName("schemas"),
     type: Schema.compose(Schema.Lowercase, Schema.Literal("json", "avro")),
     schema: Schema.Record({ key: Schema.String, value: Schema.Unknown })
   }),
   Schema.typeSchema(MessageSchema),
   {
     strict: true,
-    decode: (wire, _, ast) => {
-      const match = reference.exec(wire.name)
-      return match === null
-        ? ParseResult.fail(new ParseResult.Type(ast, wire.name, `expected projects/P/schemas/S, got ${wire.name}`))
-        : ParseResult.succeed(
-          new MessageSchema({
-            uuid: wire.uuid,
-            name: match[2]!,
-            fullName: wire.name,
-            project: match[1]!,
-            type: wire.type,
-            schema: wire.schema
-          })
-        )
-    },
-    encode: (schema) =>
-      ParseResult.succeed({ uuid: schema.uuid, name: schema.fullName, type: schema.type, schema: schema.schema })
+    decode: (wire) =>
+      new MessageSchema({
+        uuid: wire.uuid,
+        name: wire.name.name,
+        fullName: wire.name.fullName,
+        project: wire.name.project,
+        type: wire.type,
+        schema: wire.schema
+      }),
+    encode: (schema) => ({
+      uuid: schema.uuid,
+      name: { name: schema.name, fullName: schema.fullName, project: schema.project },
+      type: schema.type,
+      schema: schema.schema
+    })
   }
 )
 
@@ -92,9 +88,6 @@ const SchemaList = Schema.transform(
   Schema.Array(Schema.typeSchema(MessageSchema)),
   { strict: true, decode: ({ schemas }) => schemas, encode: (schemas) => ({ schemas }) }
 )
-
-/** `projects/P/schemas/S`: how the server wants a schema referred to in bodies. */
-const referenceTo = (project: string, name: string): string => `projects/${project}/schemas/${name}`
 
 /**
  * Creates a schema (`POST /v1/projects/{P}/schemas/{S}`, body `{"type", "schema"}`); needs
@@ -185,28 +178,29 @@ export const update = (
     readonly schema?: Definition | undefined
   },
   options?: AmsHttp.RequestOptions
-): Effect.Effect<MessageSchema, AmsError, AmsHttp.AmsHttp> =>
-  Effect.flatMap(AmsHttp.AmsHttp, (http) => {
-    const project = options?.project ?? http.project
-    const body: Record<string, unknown> = {}
-    if (fields.name !== undefined) body.name = referenceTo(project, fields.name)
-    if (fields.type !== undefined) body.type = fields.type
-    if (fields.schema !== undefined) body.schema = fields.schema
-    const run = Operation.run({
-      operation: "schema.update",
-      method: "PUT",
-      projectScoped: true,
-      names: [["schema", name]],
-      path: () => `/projects/${project}/schemas/${name}`,
-      body,
-      response: MessageSchemaFromWire,
-      options
-    })
-    // The new name must pass the server's rule too, or the schema could never be addressed again.
-    return fields.name === undefined
-      ? run
-      : Effect.zipRight(Names.check("schema.update", [["schema", fields.name]]), run)
+): Effect.Effect<MessageSchema, AmsError, AmsHttp.AmsHttp> => {
+  const run = Operation.run({
+    operation: "schema.update",
+    method: "PUT",
+    projectScoped: true,
+    names: [["schema", name]],
+    path: (project) => `/projects/${project}/schemas/${name}`,
+    body: (project: string) => {
+      const body: Record<string, unknown> = {}
+      // The server wants the new name as a reference, `projects/P/schemas/NEW`.
+      if (fields.name !== undefined) body.name = `projects/${project}/schemas/${fields.name}`
+      if (fields.type !== undefined) body.type = fields.type
+      if (fields.schema !== undefined) body.schema = fields.schema
+      return body
+    },
+    response: MessageSchemaFromWire,
+    options
   })
+  // The new name must pass the server's rule too, or the schema could never be addressed again.
+  return fields.name === undefined
+    ? run
+    : Effect.zipRight(Names.check("schema.update", [["schema", fields.name]]), run)
+}
 
 /**
  * Deletes a schema (`DELETE /v1/projects/{P}/schemas/{S}`).
@@ -224,7 +218,7 @@ export const remove = (
     projectScoped: true,
     names: [["schema", name]],
     path: (project) => `/projects/${project}/schemas/${name}`,
-    response: Schema.Unknown,
+    response: Wire.Ignored,
     options
   }).pipe(Effect.asVoid)
 

@@ -7,10 +7,11 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { AmsError } from "./AmsError.js"
-import * as AmsHttp from "./AmsHttp.js"
+import type * as AmsHttp from "./AmsHttp.js"
 import * as Names from "./internal/names.js"
 import * as Operation from "./internal/operation.js"
 import * as Paging from "./internal/paging.js"
+import * as Wire from "./internal/wire.js"
 import type { Metric } from "./Metric.js"
 import { MetricsFromWire } from "./Metric.js"
 import { User, UserPage } from "./User.js"
@@ -143,7 +144,7 @@ export const remove = (
     projectScoped: false,
     names: [["project", name]],
     path: () => `/projects/${name}`,
-    response: Schema.Unknown,
+    response: Wire.Ignored,
     options
   }).pipe(Effect.asVoid)
 
@@ -171,13 +172,6 @@ export const metrics = (
 // ----------------------------------------------------------------------------------------------------
 // Members: these routes are about the layer's default project unless `{ project }` is given.
 // ----------------------------------------------------------------------------------------------------
-
-/** Runs `f` with the project a project-scoped call will use, for routes that repeat it in the body. */
-const withProject = <A>(
-  options: AmsHttp.RequestOptions | undefined,
-  f: (project: string) => Effect.Effect<A, AmsError, AmsHttp.AmsHttp>
-): Effect.Effect<A, AmsError, AmsHttp.AmsHttp> =>
-  Effect.flatMap(AmsHttp.AmsHttp, (http) => f(options?.project ?? http.project))
 
 /**
  * Options of `membersPage` and `membersStream`.
@@ -288,20 +282,19 @@ export const createMember = (
   user: string,
   options?: CreateMemberOptions
 ): Effect.Effect<User, AmsError, AmsHttp.AmsHttp> =>
-  withProject(options, (project) =>
-    Operation.run({
-      operation: "project.createMember",
-      method: "POST",
-      projectScoped: true,
-      names: [["user", user]],
-      path: () => `/projects/${project}/members/${user}`,
-      body: {
-        projects: [{ project, roles: [...(options?.roles ?? [])] }],
-        ...(options?.email === undefined ? {} : { email: options.email })
-      },
-      response: User,
-      options
-    }))
+  Operation.run({
+    operation: "project.createMember",
+    method: "POST",
+    projectScoped: true,
+    names: [["user", user]],
+    path: (project) => `/projects/${project}/members/${user}`,
+    body: (project: string) => ({
+      projects: [{ project, roles: [...(options?.roles ?? [])] }],
+      ...(options?.email === undefined ? {} : { email: options.email })
+    }),
+    response: User,
+    options
+  })
 
 /**
  * Replaces a member's roles in the project (`PUT /v1/projects/{P}/members/{U}`), of the layer's project
@@ -316,17 +309,16 @@ export const updateMember = (
   fields: { readonly roles: ReadonlyArray<string> },
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<User, AmsError, AmsHttp.AmsHttp> =>
-  withProject(options, (project) =>
-    Operation.run({
-      operation: "project.updateMember",
-      method: "PUT",
-      projectScoped: true,
-      names: [["user", user]],
-      path: () => `/projects/${project}/members/${user}`,
-      body: { projects: [{ project, roles: [...fields.roles] }] },
-      response: User,
-      options
-    }))
+  Operation.run({
+    operation: "project.updateMember",
+    method: "PUT",
+    projectScoped: true,
+    names: [["user", user]],
+    path: (project) => `/projects/${project}/members/${user}`,
+    body: (project: string) => ({ projects: [{ project, roles: [...fields.roles] }] }),
+    response: User,
+    options
+  })
 
 /**
  * Adds an existing user to the project with roles (`POST /v1/projects/{P}/members/{U}:add`), the layer's
@@ -368,6 +360,6 @@ export const removeMember = (
     projectScoped: true,
     names: [["user", user]],
     path: (project) => `/projects/${project}/members/${user}:remove`,
-    response: Schema.Unknown,
+    response: Wire.Ignored,
     options
   }).pipe(Effect.asVoid)

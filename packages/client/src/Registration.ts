@@ -4,13 +4,13 @@
  *
  * @since 0.1.0
  */
-import * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type { AmsError } from "./AmsError.js"
 import type * as AmsHttp from "./AmsHttp.js"
 import * as Operation from "./internal/operation.js"
+import * as Wire from "./internal/wire.js"
 import { User } from "./User.js"
 
 /**
@@ -149,7 +149,7 @@ export const decline = (uuid: string, options?: DeclineOptions): Effect.Effect<v
     names: [["uuid", uuid]],
     path: () => `/registrations/${uuid}:decline`,
     body: options?.comment === undefined ? {} : { comment: options.comment },
-    response: Schema.Unknown,
+    response: Wire.Ignored,
     options
   }).pipe(Effect.asVoid)
 
@@ -203,19 +203,17 @@ export const list = (
   if (options?.email !== undefined) query.email = options.email
   if (options?.organization !== undefined) query.organization = options.organization
   if (options?.activationToken !== undefined) query.activation_token = Redacted.value(options.activationToken)
-  const run = Operation.run({
+  return Operation.run({
     operation: "registration.list",
     method: "GET",
     projectScoped: false,
     path: () => "/registrations",
     query,
+    // An activation token in the query must not be recorded with the URL on the HTTP client's span.
+    secretInUrl: options?.activationToken !== undefined,
     response: RegistrationList,
     options
   })
-  // An activation token in the query must not be recorded with the URL on the HTTP client's span.
-  return options?.activationToken === undefined
-    ? run
-    : Effect.locally(run, HttpClient.currentTracerDisabledWhen, () => true)
 }
 
 /**
@@ -235,6 +233,6 @@ export const remove = (
     projectScoped: false,
     names: [["uuid", uuid]],
     path: () => `/registrations/${uuid}`,
-    response: Schema.Unknown,
+    response: Wire.Ignored,
     options
   }).pipe(Effect.asVoid)

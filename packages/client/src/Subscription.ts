@@ -6,16 +6,17 @@
  */
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
-import * as ParseResult from "effect/ParseResult"
+import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { AmsError } from "./AmsError.js"
-import { AmsArgumentError, isNotFound } from "./AmsError.js"
-import * as AmsHttp from "./AmsHttp.js"
+import { AmsArgumentError, isRetryable } from "./AmsError.js"
+import type * as AmsHttp from "./AmsHttp.js"
 import * as Names from "./internal/names.js"
 import * as Operation from "./internal/operation.js"
 import * as Paging from "./internal/paging.js"
+import * as Wire from "./internal/wire.js"
 import * as Message from "./Message.js"
 import type * as Metric from "./Metric.js"
 import { MetricsFromWire } from "./Metric.js"
@@ -49,13 +50,9 @@ export interface Subscription {
   readonly createdOn: Date | undefined
 }
 
-const subscriptionPattern = /^\/projects\/([a-zA-Z0-9_-]+)\/subscriptions\/([a-zA-Z0-9_-]+)$/
-const topicPattern = /^\/?projects\/([a-zA-Z0-9_-]+)\/topics\/([a-zA-Z0-9_-]+)$/
-const namePattern = /^[a-zA-Z0-9_-]+$/
-
 const SubscriptionWire = Schema.Struct({
-  name: Schema.String,
-  topic: Schema.String,
+  name: Wire.resourceName("subscriptions", "required"),
+  topic: Wire.resourceName("topics"),
   pushConfig: Schema.optionalWith(PushConfig.PushConfigFromWire, { nullable: true, default: () => undefined }),
   ackDeadlineSeconds: Schema.Number,
   pushStatus: Schema.optional(Schema.String),
@@ -83,41 +80,28 @@ const SubscriptionType = Schema.Struct({
  * @category schemas
  */
 export const SubscriptionFromWire: Schema.Schema<Subscription, Schema.Schema.Encoded<typeof SubscriptionWire>> = Schema
-  .transformOrFail(SubscriptionWire, SubscriptionType, {
+  .transform(SubscriptionWire, SubscriptionType, {
     strict: true,
-    decode: (wire, _, ast) => {
-      const sub = subscriptionPattern.exec(wire.name)
-      if (sub === null) {
-        return ParseResult.fail(
-          new ParseResult.Type(ast, wire, `a subscription name /projects/P/subscriptions/S, got ${wire.name}`)
-        )
-      }
-      const topic = topicPattern.exec(wire.topic)
-      if (topic === null) {
-        return ParseResult.fail(new ParseResult.Type(ast, wire, `a topic name /projects/P/topics/T, got ${wire.topic}`))
-      }
-      return ParseResult.succeed({
-        name: sub[2]!,
-        fullName: wire.name,
-        project: sub[1]!,
-        topic: topic[2]!,
-        topicFullName: `/projects/${topic[1]}/topics/${topic[2]}`,
-        topicProject: topic[1]!,
-        ackDeadlineSeconds: wire.ackDeadlineSeconds,
-        pushConfig: wire.pushConfig,
-        pushStatus: wire.pushStatus === "" ? undefined : wire.pushStatus,
-        createdOn: wire.createdOn
-      })
-    },
-    encode: (sub) =>
-      ParseResult.succeed({
-        name: sub.fullName,
-        topic: sub.topicFullName,
-        pushConfig: sub.pushConfig,
-        ackDeadlineSeconds: sub.ackDeadlineSeconds,
-        ...(sub.pushStatus === undefined ? {} : { pushStatus: sub.pushStatus }),
-        ...(sub.createdOn === undefined ? {} : { createdOn: sub.createdOn })
-      })
+    decode: (wire) => ({
+      name: wire.name.name,
+      fullName: wire.name.fullName,
+      project: wire.name.project,
+      topic: wire.topic.name,
+      topicFullName: `/projects/${wire.topic.project}/topics/${wire.topic.name}`,
+      topicProject: wire.topic.project,
+      ackDeadlineSeconds: wire.ackDeadlineSeconds,
+      pushConfig: wire.pushConfig,
+      pushStatus: wire.pushStatus === "" ? undefined : wire.pushStatus,
+      createdOn: wire.createdOn
+    }),
+    encode: (sub) => ({
+      name: { name: sub.name, fullName: sub.fullName, project: sub.project },
+      topic: { name: sub.topic, fullName: sub.topicFullName, project: sub.topicProject },
+      pushConfig: sub.pushConfig,
+      ackDeadlineSeconds: sub.ackDeadlineSeconds,
+      ...(sub.pushStatus === undefined ? {} : { pushStatus: sub.pushStatus }),
+      ...(sub.createdOn === undefined ? {} : { createdOn: sub.createdOn })
+    })
   }).annotations({ identifier: "Subscription" })
 
 /**
@@ -155,18 +139,9 @@ export interface Offsets {
 
 const OffsetsFromWire = Schema.Struct({ max: Schema.Number, min: Schema.Number, current: Schema.Number })
 const OffsetFromWire = Schema.Struct({ offset: Schema.Number })
-const Acl = Schema.Struct({
-  authorized_users: Schema.optionalWith(Schema.Array(Schema.String), { nullable: true, default: () => [] })
-})
 const Pulled = Schema.Struct({ receivedMessages: Paging.items(Message.ReceivedFromWire) })
 
-// Routes that answer with an empty body (or `{}`, or a push deactivation message): the value is dropped.
-const Ignored = Schema.Unknown
-
 const path = (project: string, name: string, suffix = "") => `/projects/${project}/subscriptions/${name}${suffix}`
-
-const projectOf = (options: AmsHttp.RequestOptions | undefined): Effect.Effect<string, never, AmsHttp.AmsHttp> =>
-  Effect.map(AmsHttp.AmsHttp, (http) => options?.project ?? http.project)
 
 const argumentError = (operation: string, argument: string, message: string) =>
   Effect.fail(new AmsArgumentError({ operation, argument, message }))
@@ -281,21 +256,6 @@ export interface CreateOptions extends AmsHttp.RequestOptions {
   readonly pushConfig?: PushConfig.Input | undefined
 }
 
-const topicRef = (
-  operation: string,
-  topic: string,
-  options: AmsHttp.RequestOptions | undefined
-): Effect.Effect<string, AmsArgumentError, AmsHttp.AmsHttp> => {
-  const full = topicPattern.exec(topic)
-  if (full !== null) return Effect.succeed(`projects/${full[1]}/topics/${full[2]}`)
-  if (namePattern.test(topic)) return Effect.map(projectOf(options), (project) => `projects/${project}/topics/${topic}`)
-  return argumentError(
-    operation,
-    "topic",
-    `Invalid topic ${JSON.stringify(topic)}: give a topic name or projects/P/topics/T`
-  )
-}
-
 /**
  * Creates a subscription on a topic (`PUT /v1/projects/{P}/subscriptions/{S}`, body
  * `{"topic": "projects/P/topics/T", "ackDeadlineSeconds": n, "pushConfig"?: {...}}`: the topic without
@@ -321,7 +281,7 @@ export const create = (
   const pushProblem = options.pushConfig === undefined ? undefined : PushConfig.validate(options.pushConfig)
   return checkInteger(operation, "ackDeadlineSeconds", ackDeadlineSeconds, 0, 600).pipe(
     Effect.zipRight(pushProblem === undefined ? Effect.void : argumentError(operation, "pushConfig", pushProblem)),
-    Effect.zipRight(topicRef(operation, options.topic, options)),
+    Effect.zipRight(Wire.reference(operation, "topics", options.topic, options)),
     Effect.flatMap((topic) =>
       Operation.run({
         operation,
@@ -357,7 +317,7 @@ export const remove = (
     projectScoped: true,
     names: [["subscription", name]],
     path: (project) => path(project, name),
-    response: Ignored,
+    response: Wire.Ignored,
     options
   }).pipe(Effect.asVoid)
 
@@ -371,14 +331,7 @@ export const remove = (
 export const exists = (
   name: string,
   options?: AmsHttp.RequestOptions
-): Effect.Effect<boolean, AmsError, AmsHttp.AmsHttp> =>
-  get(name, options).pipe(
-    Effect.as(true),
-    Effect.catchIf(
-      (error) => isNotFound(error) && error.message !== "project doesn't exist",
-      () => Effect.succeed(false)
-    )
-  )
+): Effect.Effect<boolean, AmsError, AmsHttp.AmsHttp> => Operation.exists(get(name, options))
 
 /**
  * Gets a subscription, creating it first if needed: `create`, and on 409 `already exists` `get`, so
@@ -483,7 +436,7 @@ export const acknowledge = (
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> => {
   const operation = "subscription.acknowledge"
-  return Effect.flatMap(projectOf(options), (project) => {
+  return Effect.flatMap(Operation.project(options), (project) => {
     const ids = [...ackIds]
     if (ids.length === 0) return argumentError(operation, "ackIds", "Invalid ack id: no ack ids given")
     return Names.check(operation, [["project", project], ["subscription", name]]).pipe(
@@ -507,7 +460,7 @@ export const acknowledge = (
         names: [["subscription", name]],
         path: (p) => path(p, name, ":acknowledge"),
         body: { ackIds: ids },
-        response: Ignored,
+        response: Wire.Ignored,
         balancerTimeouts: true,
         options
       }))
@@ -537,6 +490,13 @@ export interface PullAndAckOptions extends PullOptions {
  * the cycle starts again with a fresh pull, as bounded by `cycles`; if every cycle fails, fails with
  * the last ack error. `retry` applies to each pull only. `[]` (and no ack) when nothing is new.
  *
+ * An ack that failed in transit (a dropped connection, a balancer page, a body that does not parse) may
+ * still have been applied by the server, its answer lost on the way back. The next cycle's pull tells: if it does not deliver the last message of
+ * the earlier batch again, that batch was acknowledged, and it is the one returned (whatever this pull
+ * brought stays unacknowledged and comes again with the next pull). So each message is returned once,
+ * unless the pull of a later cycle fails too: then the outcome of the earlier ack cannot be known, and
+ * its messages, acknowledged or not, are not returned by this call.
+ *
  * @since 0.1.0
  * @category operations
  */
@@ -545,15 +505,28 @@ export const pullAndAck = (
   options?: PullAndAckOptions
 ): Effect.Effect<ReadonlyArray<Message.Message>, AmsError, AmsHttp.AmsHttp> => {
   const ackOptions = options?.project === undefined ? undefined : { project: options.project }
-  const cycle = Effect.flatMap(pull(name, options), (received) =>
-    received.length === 0
-      ? Effect.succeed([])
-      : acknowledge(name, received.map((r) => r.ackId), ackOptions).pipe(
-        Effect.as(received.map((r) => r.message))
-      ))
-  return Effect.retry(cycle, {
-    schedule: options?.cycles ?? Schedule.recurs(3),
-    while: (error) => error.operation === "subscription.acknowledge" && error._tag !== "AmsArgumentError"
+  return Effect.flatMap(Ref.make<ReadonlyArray<Message.Received>>([]), (unconfirmed) => {
+    const cycle = Effect.flatMap(
+      Effect.zip(pull(name, options), Ref.get(unconfirmed)),
+      ([received, earlier]): Effect.Effect<ReadonlyArray<Message.Message>, AmsError, AmsHttp.AmsHttp> => {
+        const last = earlier[earlier.length - 1]
+        if (last !== undefined && !received.some((r) => r.ackId === last.ackId)) {
+          return Effect.succeed(earlier.map((r) => r.message))
+        }
+        if (received.length === 0) return Effect.succeed([])
+        return acknowledge(name, received.map((r) => r.ackId), ackOptions).pipe(
+          // Only an ack that may have reached the server leaves its outcome open; AMS's own refusal is final.
+          Effect.tapError((error) =>
+            Ref.set(unconfirmed, isRetryable(error) || error._tag === "AmsDecodeError" ? received : [])
+          ),
+          Effect.as(received.map((r) => r.message))
+        )
+      }
+    )
+    return Effect.retry(cycle, {
+      schedule: options?.cycles ?? Schedule.recurs(3),
+      while: (error) => error.operation === "subscription.acknowledge" && error._tag !== "AmsArgumentError"
+    })
   })
 }
 
@@ -579,7 +552,7 @@ export const modifyAckDeadline = (
       names: [["subscription", name]],
       path: (project) => path(project, name, ":modifyAckDeadline"),
       body: { ackDeadlineSeconds: seconds },
-      response: Ignored,
+      response: Wire.Ignored,
       options
     })
   ).pipe(Effect.asVoid)
@@ -618,7 +591,7 @@ export const modifyPushConfig = (
       names: [["subscription", name]],
       path: (project) => path(project, name, ":modifyPushConfig"),
       body: { pushConfig: PushConfig.encode(config) },
-      response: Ignored,
+      response: Wire.Ignored,
       options
     })
   ).pipe(Effect.asVoid)
@@ -668,7 +641,7 @@ export const modifyOffset = (
       names: [["subscription", name]],
       path: (project) => path(project, name, ":modifyOffset"),
       body: { offset },
-      response: Ignored,
+      response: Wire.Ignored,
       options
     })
   ).pipe(Effect.asVoid)
@@ -726,7 +699,7 @@ export const acl = (
     projectScoped: true,
     names: [["subscription", name]],
     path: (project) => path(project, name, ":acl"),
-    response: Acl,
+    response: Wire.Acl,
     options
   }).pipe(Effect.map((answer) => answer.authorized_users))
 
@@ -750,7 +723,7 @@ export const modifyAcl = (
     names: [["subscription", name]],
     path: (project) => path(project, name, ":modifyAcl"),
     body: { authorized_users: [...users] },
-    response: Ignored,
+    response: Wire.Ignored,
     options
   }).pipe(Effect.asVoid)
 
@@ -774,7 +747,7 @@ export const verifyPushEndpoint = (
     projectScoped: true,
     names: [["subscription", name]],
     path: (project) => path(project, name, ":verifyPushEndpoint"),
-    response: Ignored,
+    response: Wire.Ignored,
     options
   }).pipe(Effect.asVoid)
 

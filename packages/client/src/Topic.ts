@@ -5,15 +5,14 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
-import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { AmsError } from "./AmsError.js"
-import { AmsArgumentError, isNotFound } from "./AmsError.js"
-import * as AmsHttp from "./AmsHttp.js"
+import type * as AmsHttp from "./AmsHttp.js"
 import * as Operation from "./internal/operation.js"
 import * as Paging from "./internal/paging.js"
+import * as Wire from "./internal/wire.js"
 import * as Message from "./Message.js"
 import type * as Metric from "./Metric.js"
 import { MetricsFromWire } from "./Metric.js"
@@ -37,10 +36,8 @@ export interface Topic {
   readonly createdOn: Date | undefined
 }
 
-const fullNamePattern = /^\/projects\/([a-zA-Z0-9_-]+)\/topics\/([a-zA-Z0-9_-]+)$/
-
 const TopicWire = Schema.Struct({
-  name: Schema.String,
+  name: Wire.resourceName("topics", "required"),
   schema: Schema.optional(Schema.String),
   created_on: Schema.optional(Schema.Date)
 })
@@ -60,32 +57,23 @@ const TopicType = Schema.Struct({
  * @since 0.1.0
  * @category schemas
  */
-export const TopicFromWire: Schema.Schema<Topic, Schema.Schema.Encoded<typeof TopicWire>> = Schema.transformOrFail(
+export const TopicFromWire: Schema.Schema<Topic, Schema.Schema.Encoded<typeof TopicWire>> = Schema.transform(
   TopicWire,
   TopicType,
   {
     strict: true,
-    decode: (wire, _, ast) => {
-      const match = fullNamePattern.exec(wire.name)
-      if (match === null) {
-        return ParseResult.fail(
-          new ParseResult.Type(ast, wire, `a topic name of the form /projects/P/topics/T, got ${wire.name}`)
-        )
-      }
-      return ParseResult.succeed({
-        name: match[2]!,
-        fullName: wire.name,
-        project: match[1]!,
-        schema: wire.schema === undefined || wire.schema === "" ? undefined : wire.schema,
-        createdOn: wire.created_on
-      })
-    },
-    encode: (topic) =>
-      ParseResult.succeed({
-        name: topic.fullName,
-        ...(topic.schema === undefined ? {} : { schema: topic.schema }),
-        ...(topic.createdOn === undefined ? {} : { created_on: topic.createdOn })
-      })
+    decode: (wire) => ({
+      name: wire.name.name,
+      fullName: wire.name.fullName,
+      project: wire.name.project,
+      schema: wire.schema === undefined || wire.schema === "" ? undefined : wire.schema,
+      createdOn: wire.created_on
+    }),
+    encode: (topic) => ({
+      name: { name: topic.name, fullName: topic.fullName, project: topic.project },
+      ...(topic.schema === undefined ? {} : { schema: topic.schema }),
+      ...(topic.createdOn === undefined ? {} : { created_on: topic.createdOn })
+    })
   }
 ).annotations({ identifier: "Topic" })
 
@@ -123,63 +111,11 @@ export interface SubscriptionName {
   readonly project: string
 }
 
-const subscriptionNamePattern = /^\/?projects\/([a-zA-Z0-9_-]+)\/subscriptions\/([a-zA-Z0-9_-]+)$/
-
-const SubscriptionNameFromWire = Schema.transformOrFail(
-  Schema.String,
-  Schema.Struct({ name: Schema.String, fullName: Schema.String, project: Schema.String }),
-  {
-    strict: true,
-    decode: (fullName, _, ast) => {
-      const match = subscriptionNamePattern.exec(fullName)
-      return match === null
-        ? ParseResult.fail(
-          new ParseResult.Type(ast, fullName, `a subscription name /projects/P/subscriptions/S, got ${fullName}`)
-        )
-        : ParseResult.succeed({ name: match[2]!, fullName, project: match[1]! })
-    },
-    encode: (name) => ParseResult.succeed(name.fullName)
-  }
-)
-
-const SubscriptionNames = Schema.Struct({ subscriptions: Paging.items(SubscriptionNameFromWire) })
-
-const Acl = Schema.Struct({
-  authorized_users: Schema.optionalWith(Schema.Array(Schema.String), { nullable: true, default: () => [] })
-})
+const SubscriptionNames = Schema.Struct({ subscriptions: Paging.items(Wire.resourceName("subscriptions")) })
 
 const MessageIds = Schema.Struct({ messageIds: Schema.Array(Schema.String) })
 
-// Routes that answer with an empty body (or `{}`): any JSON is accepted, the value is dropped.
-const Ignored = Schema.Unknown
-
 const path = (project: string, name: string, suffix = "") => `/projects/${project}/topics/${name}${suffix}`
-
-const projectOf = (options: AmsHttp.RequestOptions | undefined): Effect.Effect<string, never, AmsHttp.AmsHttp> =>
-  Effect.map(AmsHttp.AmsHttp, (http) => options?.project ?? http.project)
-
-const schemaRefPattern = /^\/?projects\/([a-zA-Z0-9_-]+)\/schemas\/([a-zA-Z0-9_-]+)$/
-const namePattern = /^[a-zA-Z0-9_-]+$/
-
-/** A schema by short name (in the call's project) or as `projects/P/schemas/S`, as the server wants it. */
-const schemaRef = (
-  operation: string,
-  schema: string,
-  options: AmsHttp.RequestOptions | undefined
-): Effect.Effect<string, AmsArgumentError, AmsHttp.AmsHttp> => {
-  const full = schemaRefPattern.exec(schema)
-  if (full !== null) return Effect.succeed(`projects/${full[1]}/schemas/${full[2]}`)
-  if (namePattern.test(schema)) {
-    return Effect.map(projectOf(options), (project) => `projects/${project}/schemas/${schema}`)
-  }
-  return Effect.fail(
-    new AmsArgumentError({
-      operation,
-      argument: "schema",
-      message: `Invalid schema ${JSON.stringify(schema)}: give a schema name or projects/P/schemas/S`
-    })
-  )
-}
 
 /**
  * Lists every topic of the project the caller can see, newest first, in one request (no `pageSize`:
@@ -292,7 +228,9 @@ export interface CreateOptions extends AmsHttp.RequestOptions {
  */
 export const create = (name: string, options?: CreateOptions): Effect.Effect<Topic, AmsError, AmsHttp.AmsHttp> =>
   Effect.flatMap(
-    options?.schema === undefined ? Effect.succeed(undefined) : schemaRef("topic.create", options.schema, options),
+    options?.schema === undefined
+      ? Effect.succeed(undefined)
+      : Wire.reference("topic.create", "schemas", options.schema, options),
     (schema) =>
       Operation.run({
         operation: "topic.create",
@@ -323,7 +261,7 @@ export const remove = (
     projectScoped: true,
     names: [["topic", name]],
     path: (project) => path(project, name),
-    response: Ignored,
+    response: Wire.Ignored,
     options
   }).pipe(Effect.asVoid)
 
@@ -338,14 +276,7 @@ export const remove = (
 export const exists = (
   name: string,
   options?: AmsHttp.RequestOptions
-): Effect.Effect<boolean, AmsError, AmsHttp.AmsHttp> =>
-  get(name, options).pipe(
-    Effect.as(true),
-    Effect.catchIf(
-      (error) => isNotFound(error) && error.message !== "project doesn't exist",
-      () => Effect.succeed(false)
-    )
-  )
+): Effect.Effect<boolean, AmsError, AmsHttp.AmsHttp> => Operation.exists(get(name, options))
 
 /**
  * Gets a topic, creating it first if needed: it tries `create`, and on 409 `already exists` gets the
@@ -421,7 +352,7 @@ export const acl = (
     projectScoped: true,
     names: [["topic", name]],
     path: (project) => path(project, name, ":acl"),
-    response: Acl,
+    response: Wire.Acl,
     options
   }).pipe(Effect.map((answer) => answer.authorized_users))
 
@@ -445,7 +376,7 @@ export const modifyAcl = (
     names: [["topic", name]],
     path: (project) => path(project, name, ":modifyAcl"),
     body: { authorized_users: [...users] },
-    response: Ignored,
+    response: Wire.Ignored,
     options
   }).pipe(Effect.asVoid)
 
@@ -504,7 +435,7 @@ export const attachSchema = (
   schema: string,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> =>
-  Effect.flatMap(schemaRef("topic.attachSchema", schema, options), (ref) =>
+  Effect.flatMap(Wire.reference("topic.attachSchema", "schemas", schema, options), (ref) =>
     Operation.run({
       operation: "topic.attachSchema",
       method: "POST",
@@ -512,7 +443,7 @@ export const attachSchema = (
       names: [["topic", name]],
       path: (project) => path(project, name, ":attachSchema"),
       body: { schema: ref },
-      response: Ignored,
+      response: Wire.Ignored,
       options
     })).pipe(Effect.asVoid)
 
@@ -532,6 +463,6 @@ export const detachSchema = (
     projectScoped: true,
     names: [["topic", name]],
     path: (project) => path(project, name, ":detachSchema"),
-    response: Ignored,
+    response: Wire.Ignored,
     options
   }).pipe(Effect.asVoid)

@@ -3,7 +3,6 @@
  *
  * @since 0.1.0
  */
-import * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
@@ -14,6 +13,7 @@ import type * as AmsHttp from "./AmsHttp.js"
 import * as Names from "./internal/names.js"
 import * as Operation from "./internal/operation.js"
 import * as Paging from "./internal/paging.js"
+import * as Wire from "./internal/wire.js"
 
 const strings = Schema.optionalWith(Schema.Array(Schema.String), { nullable: true, default: () => [] })
 
@@ -260,15 +260,16 @@ export const getByToken = (
       })
     )
   }
-  // The token is part of the path: keep the HTTP client from recording the URL on its span.
   return Operation.run({
     operation: "user.getByToken",
     method: "GET",
     projectScoped: false,
     path: () => `/users:byToken/${value}`,
+    // The token is part of the path: keep the HTTP client from recording the URL on its span.
+    secretInUrl: true,
     response: User,
     options
-  }).pipe(Effect.locally(HttpClient.currentTracerDisabledWhen, () => true))
+  })
 }
 
 /**
@@ -378,7 +379,7 @@ export const remove = (
     projectScoped: false,
     names: [["user", name]],
     path: () => `/users/${name}`,
-    response: Schema.Unknown,
+    response: Wire.Ignored,
     options
   }).pipe(Effect.asVoid)
 

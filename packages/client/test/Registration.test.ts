@@ -8,6 +8,7 @@ import type { AmsError as AmsErrorType } from "../src/AmsError.js"
 import type * as AmsHttp from "../src/AmsHttp.js"
 import * as Registration from "../src/Registration.js"
 import * as Recorder from "./utils/recorder.js"
+import * as Spans from "./utils/spans.js"
 
 // The shapes of the server's registration handler tests.
 const pending = {
@@ -159,6 +160,18 @@ describe("Registration", () => {
         organization: "urorg"
       })
       expect(registrations.map((registration) => registration.uuid)).toEqual(["ur-uuid1"])
+    }))
+
+  it.effect("list records an activation token on no span; without one the HTTP client's span stays", () =>
+    Effect.gen(function*() {
+      const recorder = yield* Recorder.make([{ json: { user_registrations: [pending] } }])
+      const filtered = yield* Spans.recording(
+        Registration.list({ activationToken: Redacted.make("uratkn-1") }).pipe(Effect.provide(recorder.layer))
+      )
+      expect(filtered.spans.map((span) => span.name)).toContain("ams.registration.list")
+      expect(Spans.attributeValues(filtered.spans).filter((value) => value.includes("uratkn-1"))).toEqual([])
+      const plain = yield* Spans.recording(Registration.list({ name: "urname" }).pipe(Effect.provide(recorder.layer)))
+      expect(Spans.attributeValues(plain.spans).some((value) => value.includes("name=urname"))).toBe(true)
     }))
 
   it.effect("list without filters; an empty or null listing is []", () =>

@@ -581,6 +581,35 @@ describe("Subscription", () => {
         ])
       }))
 
+    it.effect("an ack lost in transit: the next pull tells whether it was applied, and each message comes once", () =>
+      Effect.gen(function*() {
+        // Applied: the next pull does not redeliver the batch, so the batch is returned and nothing more acked.
+        const applied = yield* Recorder.make([
+          { json: { receivedMessages: [received(5)] } },
+          { fail: "reset" },
+          { json: { receivedMessages: [received(6)] } }
+        ])
+        const first = yield* Subscription.pullAndAck("sub1").pipe(Effect.provide(applied.layer))
+        expect(first.map((m) => m.messageId)).toEqual(["5"])
+        expect((yield* applied.requests).map((r) => r.path.split(":")[1])).toEqual(["pull", "acknowledge", "pull"])
+
+        // Not applied: the batch comes again and is acknowledged again.
+        const lost = yield* Recorder.make([
+          { json: { receivedMessages: [received(5)] } },
+          { status: 504, text: html504 },
+          { json: { receivedMessages: [received(5)] } },
+          { json: {} }
+        ])
+        const again = yield* Subscription.pullAndAck("sub1").pipe(Effect.provide(lost.layer))
+        expect(again.map((m) => m.messageId)).toEqual(["5"])
+        expect((yield* lost.requests).map((r) => r.path.split(":")[1])).toEqual([
+          "pull",
+          "acknowledge",
+          "pull",
+          "acknowledge"
+        ])
+      }))
+
     it.effect("stops after the cycles and fails with the last ack error", () =>
       Effect.gen(function*() {
         const recorder = yield* Recorder.make((request, index) =>

@@ -11,6 +11,7 @@ import * as AmsError from "../src/AmsError.js"
 import type * as AmsHttp from "../src/AmsHttp.js"
 import * as User from "../src/User.js"
 import * as Recorder from "./utils/recorder.js"
+import * as Spans from "./utils/spans.js"
 
 // The shape of ams-api.md §4.5 (privileged view).
 const userA = {
@@ -133,6 +134,19 @@ describe("User", () => {
       expect(request.method).toBe("GET")
       expect(request.path).toBe("/v1/users:byToken/S3CR3T1")
       expect(user.name).toBe("UserA")
+    }))
+
+  it.effect("getByToken records the token on no span, while other requests keep the HTTP client's span", () =>
+    Effect.gen(function*() {
+      const recorder = yield* Recorder.make([{ json: userA }])
+      const byToken = yield* Spans.recording(
+        User.getByToken(Redacted.make("S3CR3T1")).pipe(Effect.provide(recorder.layer))
+      )
+      expect(byToken.spans.map((span) => span.name)).toContain("ams.user.getByToken")
+      expect(Spans.attributeValues(byToken.spans).filter((value) => value.includes("S3CR3T1"))).toEqual([])
+      // The control: an ordinary request does get the HTTP client's span, with its URL.
+      const byName = yield* Spans.recording(User.get("UserA").pipe(Effect.provide(recorder.layer)))
+      expect(Spans.attributeValues(byName.spans).some((value) => value.includes("/v1/users/UserA"))).toBe(true)
     }))
 
   it.effect("getByToken refuses a token the server would reject, without leaking it", () =>

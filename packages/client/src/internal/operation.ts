@@ -2,7 +2,7 @@
 import * as Effect from "effect/Effect"
 import type * as Schema from "effect/Schema"
 import type { AmsError } from "../AmsError.js"
-import { isRetryable } from "../AmsError.js"
+import { isNotFound, isRetryable } from "../AmsError.js"
 import type { AmsRequest, RequestOptions } from "../AmsHttp.js"
 import { AmsHttp } from "../AmsHttp.js"
 import * as Names from "./names.js"
@@ -60,3 +60,16 @@ export const run = <A, I>(spec: Spec<A, I>): Effect.Effect<A, AmsError, AmsHttp>
       Effect.withSpan(`ams.${spec.operation}`, { attributes, kind: "client" })
     )
   })
+
+/**
+ * Whether a `get` finds its resource: `false` on a 404 about the resource itself, while every other
+ * error fails, including 404 `project doesn't exist`.
+ */
+export const exists = <A, R>(get: Effect.Effect<A, AmsError, R>): Effect.Effect<boolean, AmsError, R> =>
+  get.pipe(
+    Effect.as(true),
+    Effect.catchIf(
+      (error) => isNotFound(error) && error.message !== "project doesn't exist",
+      () => Effect.succeed(false)
+    )
+  )

@@ -1,0 +1,103 @@
+/** Wire pieces several resource modules share: full resource names, references, ACLs, ignored answers. */
+import * as Effect from "effect/Effect"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import { AmsArgumentError } from "../AmsError.js"
+import type { AmsHttp, RequestOptions } from "../AmsHttp.js"
+import * as Operation from "./operation.js"
+
+/** The resource kinds that are named `projects/P/<kind>/N`. */
+export type Kind = "topics" | "subscriptions" | "schemas"
+
+const singular: Record<Kind, string> = { topics: "topic", subscriptions: "subscription", schemas: "schema" }
+const letter: Record<Kind, string> = { topics: "T", subscriptions: "S", schemas: "S" }
+
+/** A resource named by its full name: the short name, the full name as the server wrote it, the project. */
+export interface ResourceName {
+  readonly name: string
+  readonly fullName: string
+  readonly project: string
+}
+
+/**
+ * Whether the leading `/` is required: the server writes a resource's own name as `/projects/...`
+ * (topics, subscriptions), but refers to other resources, and names schemas, without it.
+ */
+export type Slash = "required" | "optional"
+
+const pattern = (kind: Kind, slash: Slash): RegExp =>
+  new RegExp(`^${slash === "required" ? "/" : "/?"}projects/([a-zA-Z0-9_-]+)/${kind}/([a-zA-Z0-9_-]+)$`)
+
+/** Parses `/projects/P/<kind>/N` (or `projects/...` when the slash is optional); `undefined` if it is not one. */
+export const parse = (
+  kind: Kind,
+  text: string,
+  slash: Slash = "optional"
+): { readonly project: string; readonly name: string } | undefined => {
+  const match = pattern(kind, slash).exec(text)
+  return match === null ? undefined : { project: match[1]!, name: match[2]! }
+}
+
+const ResourceNameType = Schema.Struct({ name: Schema.String, fullName: Schema.String, project: Schema.String })
+
+/**
+ * A full resource name on the wire (`/projects/P/<kind>/N`), decoded into its parts; anything else is a
+ * broken answer. Encodes back to the full name as it was read.
+ */
+export const resourceName = (kind: Kind, slash: Slash = "optional"): Schema.Schema<ResourceName, string> =>
+  Schema.transformOrFail(Schema.String, ResourceNameType, {
+    strict: true,
+    decode: (fullName, _, ast) => {
+      const parsed = parse(kind, fullName, slash)
+      return parsed === undefined
+        ? ParseResult.fail(
+          new ParseResult.Type(
+            ast,
+            fullName,
+            `a ${singular[kind]} name ${slash === "required" ? "/" : ""}projects/P/${kind}/${
+              letter[kind]
+            }, got ${fullName}`
+          )
+        )
+        : ParseResult.succeed({ name: parsed.name, fullName, project: parsed.project })
+    },
+    encode: (name) => ParseResult.succeed(name.fullName)
+  })
+
+const NAME = /^[a-zA-Z0-9_-]+$/
+
+/**
+ * How the server wants one resource referred to from another's body, `projects/P/<kind>/N` (no leading
+ * slash), from a short name (in the call's project) or a full name (with or without the slash). Anything
+ * else fails before any request with `AmsArgumentError`.
+ */
+export const reference = (
+  operation: string,
+  kind: Kind,
+  value: string,
+  options: RequestOptions | undefined
+): Effect.Effect<string, AmsArgumentError, AmsHttp> => {
+  const full = parse(kind, value)
+  if (full !== undefined) return Effect.succeed(`projects/${full.project}/${kind}/${full.name}`)
+  if (NAME.test(value)) {
+    return Effect.map(Operation.project(options), (project) => `projects/${project}/${kind}/${value}`)
+  }
+  const argument = singular[kind]
+  return Effect.fail(
+    new AmsArgumentError({
+      operation,
+      argument,
+      message: `Invalid ${argument} ${JSON.stringify(value)}: give a ${argument} name or projects/P/${kind}/${
+        letter[kind]
+      }`
+    })
+  )
+}
+
+/** A topic's or subscription's ACL, `{"authorized_users": [...]}` (a `null` or missing list is empty). */
+export const Acl = Schema.Struct({
+  authorized_users: Schema.optionalWith(Schema.Array(Schema.String), { nullable: true, default: () => [] })
+})
+
+/** The answer of routes that reply with an empty body, `{}` or a message nobody needs: any JSON, dropped. */
+export const Ignored = Schema.Unknown
