@@ -20,6 +20,7 @@ import * as Https from "node:https"
 import type { TLSSocket } from "node:tls"
 import * as Internal from "./internal/authn.js"
 import type { Emulator } from "./internal/contract.js"
+import * as Tls from "./internal/tls.js"
 
 /**
  * Options of `serve`.
@@ -67,7 +68,7 @@ export interface Served {
  * @since 0.1.0
  * @category utils
  */
-export const subjectDn: (attributes: ReadonlyArray<Internal.SubjectAttribute>) => string = Internal.subjectDn
+export const subjectDn: (attributes: ReadonlyArray<Tls.SubjectAttribute>) => string = Internal.subjectDn
 
 const route = /^\/v1\/service-types\/ams\/hosts\/[^/]+:authx509$/
 
@@ -158,14 +159,14 @@ export const serve = (options: Options): Effect.Effect<Served, Error, Scope.Scop
  */
 export interface TestPki {
   readonly ca: string
-  readonly server: Internal.Issued
+  readonly server: Tls.Issued
   readonly issue: (options: {
-    readonly subject: ReadonlyArray<Internal.SubjectAttribute>
+    readonly subject: ReadonlyArray<Tls.SubjectAttribute>
     /** Default: an hour ago. */
     readonly notBefore?: Date
     /** Default: in a day. */
     readonly notAfter?: Date
-  }) => Effect.Effect<Internal.Issued, Error>
+  }) => Effect.Effect<Tls.Issued, Error>
 }
 
 /**
@@ -176,7 +177,7 @@ export interface TestPki {
  */
 export const makeTestPki = (): Effect.Effect<TestPki, Error> =>
   Effect.gen(function*() {
-    const authority = yield* Internal.makeAuthority("AMS authn test CA")
+    const authority = yield* Tls.makeAuthority([{ name: "commonName", value: "AMS authn test CA" }])
     const now = Date.now()
     const server = yield* authority.sign([{ name: "commonName", value: "localhost" }], {
       notBefore: new Date(now - 3600 * 1000),

@@ -14,8 +14,25 @@ import { routes } from "./internal/routes/table.js"
 import type { Seed, SeedError } from "./Seed.js"
 import { defaultSeed, load } from "./Seed.js"
 
+/**
+ * The push-endpoint verifier of `Config.verifyPushEndpoint` and the answer it returns.
+ * @since 0.1.0
+ * @category models
+ */
 export type { PushVerifier, VerificationAnswer } from "./internal/config.js"
+
+/**
+ * The emulator (`handle`) and the raw requests and responses it answers.
+ * @since 0.1.0
+ * @category models
+ */
 export type { Emulator, EmulatorRequest, EmulatorResponse } from "./internal/contract.js"
+
+/**
+ * Route name → roles allowed to call it (§2.3).
+ * @since 0.1.0
+ * @category models
+ */
 export type { RoleTable } from "./internal/roles.js"
 
 /**
@@ -48,7 +65,7 @@ export interface Config {
   readonly verifyPushEndpoint?: PushVerifier
 }
 
-const loopback = new Set(["localhost", "127.0.0.1", "[::1]"])
+const loopback: ReadonlySet<string> = new Set(["localhost", "127.0.0.1", "[::1]"])
 
 /**
  * The default push-endpoint verifier: loopback-only `fetch`.

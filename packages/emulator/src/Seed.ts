@@ -2,13 +2,14 @@
  * Seed data for the emulator: plain JSON-able projects, users, topics (with messages) and subscriptions,
  * the default seed, and its validation into the engine's state.
  */
+import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Ids from "./internal/ids.js"
 import type { Db, StoredMessage, SubscriptionRec, TopicRec, UserRec } from "./internal/state.js"
 import * as State from "./internal/state.js"
-import { formatNanos, nanosToMillis } from "./internal/time.js"
+import { formatNanos, nanosToMillis, truncateToSeconds } from "./internal/time.js"
 
 /**
  * A project.
@@ -101,23 +102,59 @@ export class SeedError extends Data.TaggedError("SeedError")<{
   readonly message: string
 }> {}
 
-/** @since 0.1.0 @category constants */
+/**
+ * The default seed's project.
+ * @since 0.1.0
+ * @category constants
+ */
 export const demoProject = "demo"
-/** @since 0.1.0 @category constants */
+/**
+ * The default seed's service_admin user.
+ * @since 0.1.0
+ * @category constants
+ */
 export const adminUser = "admin"
-/** @since 0.1.0 @category constants */
+/**
+ * The token of `adminUser`.
+ * @since 0.1.0
+ * @category constants
+ */
 export const adminToken = "admin-token"
-/** @since 0.1.0 @category constants */
+/**
+ * The default seed's project_admin of `demo`.
+ * @since 0.1.0
+ * @category constants
+ */
 export const projectAdminUser = "demo-admin"
-/** @since 0.1.0 @category constants */
+/**
+ * The token of `projectAdminUser`.
+ * @since 0.1.0
+ * @category constants
+ */
 export const projectAdminToken = "demo-admin-token"
-/** @since 0.1.0 @category constants */
+/**
+ * The default seed's publisher of `demo`.
+ * @since 0.1.0
+ * @category constants
+ */
 export const publisherUser = "publisher"
-/** @since 0.1.0 @category constants */
+/**
+ * The token of `publisherUser`.
+ * @since 0.1.0
+ * @category constants
+ */
 export const publisherToken = "publisher-token"
-/** @since 0.1.0 @category constants */
+/**
+ * The default seed's consumer of `demo`.
+ * @since 0.1.0
+ * @category constants
+ */
 export const consumerUser = "consumer"
-/** @since 0.1.0 @category constants */
+/**
+ * The token of `consumerUser`.
+ * @since 0.1.0
+ * @category constants
+ */
 export const consumerToken = "consumer-token"
 
 /**
@@ -153,7 +190,7 @@ export const load = (seed: Seed): Effect.Effect<Db, SeedError> =>
     const fail = (path: string, message: string) => Effect.fail(new SeedError({ path, message }))
     const nanos = yield* Clock.currentTimeNanos
     const now = nanosToMillis(nanos)
-    const createdOn = Math.floor(now / 1000) * 1000
+    const createdOn = truncateToSeconds(now)
     let db: Db = State.emptyDb
     const nextSeq = () => {
       db = { ...db, seq: db.seq + 1 }
@@ -176,18 +213,15 @@ export const load = (seed: Seed): Effect.Effect<Db, SeedError> =>
       if (State.projectByName(db, p.name) !== undefined) yield* fail(`projects[${i}].name`, `duplicate "${p.name}"`)
       const uuid = yield* Ids.uuid
       const seq = nextSeq()
-      db = {
-        ...db,
-        projects: State.setIn(db.projects, uuid, {
-          uuid,
-          name: p.name,
-          description: p.description ?? "",
-          createdOn,
-          modifiedOn: createdOn,
-          createdBy: "",
-          seq
-        })
-      }
+      db = State.putProject(db, {
+        uuid,
+        name: p.name,
+        description: p.description ?? "",
+        createdOn,
+        modifiedOn: createdOn,
+        createdBy: "",
+        seq
+      })
     }
     for (const [i, u] of (seed.users ?? []).entries()) {
       const path = `users[${i}]`
@@ -217,47 +251,47 @@ export const load = (seed: Seed): Effect.Effect<Db, SeedError> =>
         createdBy: "",
         seq: nextSeq()
       }
-      db = { ...db, users: State.setIn(db.users, uuid, user) }
+      db = State.putUser(db, user)
     }
     for (const [i, s] of (seed.schemas ?? []).entries()) {
       const path = `schemas[${i}]`
       yield* checkName(`${path}.name`, s.name)
       const project = yield* projectUuid(`${path}.project`, s.project)
-      const uuid = yield* Ids.uuid
-      db = {
-        ...db,
-        schemas: State.setIn(db.schemas, State.key(project, s.name), {
-          uuid,
-          projectUuid: project,
-          name: s.name,
-          type: s.type,
-          schema: s.schema
-        })
+      if (State.schema(db, project, s.name) !== undefined) {
+        yield* fail(`${path}.name`, `duplicate "${s.name}"`)
       }
+      const uuid = yield* Ids.uuid
+      db = State.putSchema(db, {
+        uuid,
+        projectUuid: project,
+        name: s.name,
+        type: s.type,
+        schema: s.schema,
+        seq: nextSeq()
+      })
     }
     const publishTime = formatNanos(nanos)
     for (const [i, t] of (seed.topics ?? []).entries()) {
       const path = `topics[${i}]`
       yield* checkName(`${path}.name`, t.name)
       const project = yield* projectUuid(`${path}.project`, t.project)
-      const k = State.key(project, t.name)
-      if (db.topics.has(k)) {
+      if (State.topic(db, project, t.name) !== undefined) {
         yield* fail(`${path}.name`, `duplicate "${t.name}"`)
       }
       let schemaUuid = ""
       if (t.schema !== undefined) {
-        const schema = db.schemas.get(State.key(project, t.schema))
+        const schema = State.schema(db, project, t.schema)
         if (schema === undefined) {
           yield* fail(`${path}.schema`, `unknown schema "${t.schema}"`)
         } else schemaUuid = schema.uuid
       }
-      const log: Array<StoredMessage> = (t.messages ?? []).map((m, offset) => ({
+      const log = Chunk.fromIterable((t.messages ?? []).map((m, offset): StoredMessage => ({
         offset,
         data: m.data,
         attributes: Object.entries(m.attributes ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
         publishTime,
         publishMillis: now
-      }))
+      })))
       const topic: TopicRec = {
         projectUuid: project,
         name: t.name,
@@ -271,21 +305,20 @@ export const load = (seed: Seed): Effect.Effect<Db, SeedError> =>
         metrics: {
           ...State.zeroTopicMetrics,
           messages: log.length,
-          bytes: log.reduce((sum, m) =>
-            sum + m.data.length, 0)
+          bytes: Chunk.reduce(log, 0, (sum, m) =>
+            sum + m.data.length)
         }
       }
-      db = { ...db, topics: State.setIn(db.topics, k, topic) }
+      db = State.putTopic(db, topic)
     }
     for (const [i, s] of (seed.subscriptions ?? []).entries()) {
       const path = `subscriptions[${i}]`
       yield* checkName(`${path}.name`, s.name)
       const project = yield* projectUuid(`${path}.project`, s.project)
-      const k = State.key(project, s.name)
-      if (db.subscriptions.has(k)) {
+      if (State.subscription(db, project, s.name) !== undefined) {
         yield* fail(`${path}.name`, `duplicate "${s.name}"`)
       }
-      const topic = db.topics.get(State.key(project, s.topic))
+      const topic = State.topic(db, project, s.topic)
       if (topic === undefined) {
         return yield* fail(`${path}.topic`, `unknown topic "${s.topic}" in "${s.project}"`)
       }
@@ -305,7 +338,7 @@ export const load = (seed: Seed): Effect.Effect<Db, SeedError> =>
         pendingSince: 0,
         metrics: State.zeroSubscriptionMetrics
       }
-      db = { ...db, subscriptions: State.setIn(db.subscriptions, k, sub) }
+      db = State.putSubscription(db, sub)
     }
     return db
   })

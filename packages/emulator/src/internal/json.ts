@@ -95,5 +95,8 @@ const escapeHtml = (text: string): string =>
 /** Go's `json.MarshalIndent(v, "", "   ")`. */
 export const pretty = (value: unknown): string => escapeHtml(JSON.stringify(value, null, 3))
 
+/** Go's `json.MarshalIndent(v, "", " ")` (status, version, VA metrics and the schema routes). */
+export const oneSpace = (value: unknown): string => escapeHtml(JSON.stringify(value, null, 1))
+
 /** Go's `json.Marshal(v)`. */
 export const compact = (value: unknown): string => escapeHtml(JSON.stringify(value))

@@ -5,6 +5,7 @@ import * as Either from "effect/Either"
 import * as Os from "node:os"
 import * as Errors from "./errors.js"
 import type { Db, ProjectRec, SubscriptionRec, TopicMetrics, TopicRec } from "./state.js"
+import * as State from "./state.js"
 import { formatSeconds } from "./time.js"
 
 /** One point of a metric's time series. */
@@ -24,22 +25,91 @@ export interface Metric {
   readonly description: string
 }
 
-const metric = (
-  name: string,
-  type: "counter" | "rate" | "percentage",
-  resourceType: string,
-  resourceName: string,
-  timeseries: ReadonlyArray<Point>,
-  description: string
-): Metric => ({
-  metric: name,
-  metric_type: type,
-  value_type: type === "counter" ? "int64" : "float64",
-  resource_type: resourceType,
-  resource_name: resourceName,
-  timeseries,
-  description
-})
+type MetricType = "counter" | "rate" | "percentage"
+
+/** Each metric's type and description, as the server's `metrics/models.go` declares them (§4.7). */
+const catalog = {
+  "project.number_of_topics": [
+    "counter",
+    "Counter that displays the number of topics belonging to the specific project"
+  ],
+  "project.number_of_subscriptions": [
+    "counter",
+    "Counter that displays the number of subscriptions belonging to the specific project"
+  ],
+  "project.user.number_of_topics": [
+    "counter",
+    "Counter that displays the number of topics that a user has access to the specific project"
+  ],
+  "project.user.number_of_subscriptions": [
+    "counter",
+    "Counter that displays the number of subscriptions that a user has access to the specific project"
+  ],
+  "project.number_of_daily_messages": [
+    "counter",
+    "A collection of counters that represents the total number of messages published each day to all of the project's topics"
+  ],
+  "topic.number_of_subscriptions": [
+    "counter",
+    "Counter that displays the number of subscriptions belonging to a specific topic"
+  ],
+  "topic.number_of_messages": [
+    "counter",
+    "Counter that displays the number of messages published to the specific topic"
+  ],
+  "topic.number_of_bytes": [
+    "counter",
+    "Counter that displays the total size of data (in bytes) published to the specific topic"
+  ],
+  "topic.number_of_daily_messages": [
+    "counter",
+    "A collection of counters that represents the total number of messages published each day to a specific topic"
+  ],
+  "topic.publishing_rate": [
+    "rate",
+    "A rate that displays how many messages were published per second between the last two publish events"
+  ],
+  "subscription.number_of_messages": [
+    "counter",
+    "Counter that displays the number of messages consumed from the specific subscription"
+  ],
+  "subscription.number_of_bytes": [
+    "counter",
+    "Counter that displays the total size of data (in bytes) consumed from the specific subscription"
+  ],
+  "subscription.consumption_rate": [
+    "rate",
+    "A rate that displays how many messages were consumed per second between the last two consume events"
+  ],
+  "ams_node.cpu_usage": [
+    "percentage",
+    "Percentage value that displays the CPU usage of ams service in the specific node"
+  ],
+  "ams_node.memory_usage": [
+    "percentage",
+    "Percentage value that displays the Memory usage of ams service in the specific node"
+  ]
+} as const satisfies Record<string, readonly [MetricType, string]>
+
+type MetricName = keyof typeof catalog
+
+/** A metric named `name` of a resource (`resource_type` is the name's prefix), over `timeseries`. */
+const metric = (name: MetricName, resourceName: string, timeseries: ReadonlyArray<Point>): Metric => {
+  const [type, description] = catalog[name]
+  return {
+    metric: name,
+    metric_type: type,
+    value_type: type === "counter" ? "int64" : "float64",
+    resource_type: name.slice(0, name.lastIndexOf(".")),
+    resource_name: resourceName,
+    timeseries,
+    description
+  }
+}
+
+/** A metric with one point. */
+const single = (name: MetricName, resourceName: string, timestamp: string, value: number): Metric =>
+  metric(name, resourceName, [{ timestamp, value }])
 
 const zeroTime = "0001-01-01T00:00:00Z"
 const at = (millis: number) => (millis === 0 ? zeroTime : formatSeconds(millis))
@@ -60,42 +130,14 @@ const sumDaily = (all: ReadonlyArray<TopicMetrics>): ReadonlyMap<string, number>
 /** `topics:metrics`: subscriptions, messages, bytes, daily messages, publishing rate. */
 export const topicMetrics = (db: Db, topic: TopicRec, now: number): ReadonlyArray<Metric> => {
   const stamp = formatSeconds(now)
-  const subscriptions =
-    [...db.subscriptions.values()].filter((s) => s.projectUuid === topic.projectUuid && s.topic === topic.name).length
+  const subscriptions = State.inProject(db.subscriptions, topic.projectUuid).filter((s) => s.topic === topic.name)
   const m = topic.metrics
   return [
-    metric("topic.number_of_subscriptions", "counter", "topic", topic.name, [{
-      timestamp: stamp,
-      value: subscriptions
-    }], "Counter that displays the number of subscriptions belonging to a specific topic"),
-    metric(
-      "topic.number_of_messages",
-      "counter",
-      "topic",
-      topic.name,
-      [{ timestamp: stamp, value: m.messages }],
-      "Counter that displays the number of messages published to the specific topic"
-    ),
-    metric(
-      "topic.number_of_bytes",
-      "counter",
-      "topic",
-      topic.name,
-      [{ timestamp: stamp, value: m.bytes }],
-      "Counter that displays the total size of data (in bytes) published to the specific topic"
-    ),
-    metric(
-      "topic.number_of_daily_messages",
-      "counter",
-      "topic",
-      topic.name,
-      dailySeries(m.daily),
-      "A collection of counters that represents the total number of messages published each day to a specific topic"
-    ),
-    metric("topic.publishing_rate", "rate", "topic", topic.name, [{
-      timestamp: at(m.latestPublish),
-      value: m.publishRate
-    }], "A rate that displays how many messages were published per second between the last two publish events")
+    single("topic.number_of_subscriptions", topic.name, stamp, subscriptions.length),
+    single("topic.number_of_messages", topic.name, stamp, m.messages),
+    single("topic.number_of_bytes", topic.name, stamp, m.bytes),
+    metric("topic.number_of_daily_messages", topic.name, dailySeries(m.daily)),
+    single("topic.publishing_rate", topic.name, at(m.latestPublish), m.publishRate)
   ]
 }
 
@@ -104,68 +146,29 @@ export const subscriptionMetrics = (sub: SubscriptionRec, now: number): Readonly
   const stamp = formatSeconds(now)
   const m = sub.metrics
   return [
-    metric("subscription.number_of_messages", "counter", "subscription", sub.name, [{
-      timestamp: stamp,
-      value: m.messages
-    }], "Counter that displays the number of messages consumed from the specific subscription"),
-    metric(
-      "subscription.number_of_bytes",
-      "counter",
-      "subscription",
-      sub.name,
-      [{ timestamp: stamp, value: m.bytes }],
-      "Counter that displays the total size of data (in bytes) consumed from the specific subscription"
-    ),
-    metric("subscription.consumption_rate", "rate", "subscription", sub.name, [{
-      timestamp: at(m.latestConsume),
-      value: m.consumeRate
-    }], "A rate that displays how many messages were consumed per second between the last two consume events")
+    single("subscription.number_of_messages", sub.name, stamp, m.messages),
+    single("subscription.number_of_bytes", sub.name, stamp, m.bytes),
+    single("subscription.consumption_rate", sub.name, at(m.latestConsume), m.consumeRate)
   ]
 }
 
 /** `projects:metrics`: topics, subscriptions, per-user topic/subscription access (users with > 0), daily messages. */
 export const projectMetrics = (db: Db, project: ProjectRec, now: number): ReadonlyArray<Metric> => {
   const stamp = formatSeconds(now)
-  const topics = [...db.topics.values()].filter((t) => t.projectUuid === project.uuid)
-  const subs = [...db.subscriptions.values()].filter((s) => s.projectUuid === project.uuid)
-  const users = [...db.users.values()].sort((a, b) => a.seq - b.seq)
-  const perUser = (name: string, items: ReadonlyArray<{ readonly acl: ReadonlyArray<string> }>, what: string) =>
+  const topics = State.inProject(db.topics, project.uuid)
+  const subs = State.inProject(db.subscriptions, project.uuid)
+  const users = State.valuesOf(db.users).sort(State.bySeq)
+  const perUser = (name: MetricName, items: ReadonlyArray<{ readonly acl: ReadonlyArray<string> }>) =>
     users.flatMap((u) => {
       const count = items.filter((i) => i.acl.includes(u.uuid)).length
-      return count === 0 ? [] : [
-        metric(
-          name,
-          "counter",
-          "project.user",
-          `${project.name}.${u.name}`,
-          [{ timestamp: stamp, value: count }],
-          `Counter that displays the number of ${what} that a user has access to the specific project`
-        )
-      ]
+      return count === 0 ? [] : [single(name, `${project.name}.${u.name}`, stamp, count)]
     })
   return [
-    metric(
-      "project.number_of_topics",
-      "counter",
-      "project",
-      project.name,
-      [{ timestamp: stamp, value: topics.length }],
-      "Counter that displays the number of topics belonging to the specific project"
-    ),
-    metric("project.number_of_subscriptions", "counter", "project", project.name, [{
-      timestamp: stamp,
-      value: subs.length
-    }], "Counter that displays the number of subscriptions belonging to the specific project"),
-    ...perUser("project.user.number_of_topics", topics, "topics"),
-    ...perUser("project.user.number_of_subscriptions", subs, "subscriptions"),
-    metric(
-      "project.number_of_daily_messages",
-      "counter",
-      "project",
-      project.name,
-      dailySeries(sumDaily(topics.map((t) => t.metrics))),
-      "A collection of counters that represents the total number of messages published each day to all of the project's topics"
-    )
+    single("project.number_of_topics", project.name, stamp, topics.length),
+    single("project.number_of_subscriptions", project.name, stamp, subs.length),
+    ...perUser("project.user.number_of_topics", topics),
+    ...perUser("project.user.number_of_subscriptions", subs),
+    metric("project.number_of_daily_messages", project.name, dailySeries(sumDaily(topics.map((t) => t.metrics))))
   ]
 }
 
@@ -182,24 +185,7 @@ export const operationalMetrics = (host: string): Effect.Effect<ReadonlyArray<Me
       }
     })
     const stamp = formatSeconds(now)
-    return [
-      metric(
-        "ams_node.cpu_usage",
-        "percentage",
-        "ams_node",
-        host,
-        [{ timestamp: stamp, value: cpu }],
-        "Percentage value that displays the CPU usage of ams service in the specific node"
-      ),
-      metric(
-        "ams_node.memory_usage",
-        "percentage",
-        "ams_node",
-        host,
-        [{ timestamp: stamp, value: memory }],
-        "Percentage value that displays the Memory usage of ams service in the specific node"
-      )
-    ]
+    return [single("ams_node.cpu_usage", host, stamp, cpu), single("ams_node.memory_usage", host, stamp, memory)]
   })
 
 /** The query of a VA report, validated. Times are epoch milliseconds (end = 23:59:59 of its day). */
@@ -239,7 +225,7 @@ export const parseProjects = (
   db: Db,
   text: string | null
 ): Either.Either<ReadonlyArray<ProjectRec>, Errors.ApiError> => {
-  const all = [...db.projects.values()].sort((a, b) => a.seq - b.seq)
+  const all = State.valuesOf(db.projects).sort(State.bySeq)
   const names = (text ?? "").split(",").filter((n) => n !== "")
   if (names.length === 0) return Either.right(all)
   const out: Array<ProjectRec> = []
@@ -256,7 +242,7 @@ export const vaReport = (db: Db, projects: ReadonlyArray<ProjectRec>, range: Ran
   const inRange = (millis: number) => millis >= range.start && millis <= range.end
   const days = Math.floor((range.end - range.start) / day) + 1
   const rows = projects.flatMap((project) => {
-    const topics = [...db.topics.values()].filter((t) => t.projectUuid === project.uuid)
+    const topics = State.inProject(db.topics, project.uuid)
     const counters = topics.flatMap((t) =>
       [...t.metrics.daily].filter(([d]) => inRange(parseDate(d) ?? -1)).map(([, n]) => n)
     )
@@ -267,11 +253,9 @@ export const vaReport = (db: Db, projects: ReadonlyArray<ProjectRec>, range: Ran
       message_count: messageCount,
       average_daily_messages: Math.ceil((messageCount / days) * 100) / 100,
       topics_count: topics.filter((t) => inRange(t.createdOn)).length,
-      subscriptions_count: [...db.subscriptions.values()].filter((s) =>
-        s.projectUuid === project.uuid && inRange(s.createdOn)
-      ).length,
-      users_count: [...db.users.values()].filter((u) =>
-        u.projects.some((m) => m.projectUuid === project.uuid) && inRange(u.createdOn)
+      subscriptions_count: State.inProject(db.subscriptions, project.uuid).filter((s) => inRange(s.createdOn)).length,
+      users_count: State.valuesOf(db.users).filter((u) =>
+        State.isMember(u, project.uuid) && inRange(u.createdOn)
       ).length
     }]
   })

@@ -2,29 +2,25 @@
 import * as Either from "effect/Either"
 import type { ResolvedConfig } from "./config.js"
 import * as Errors from "./errors.js"
-import * as Json from "./json.js"
 import type { Db, PushConfig, UserRec } from "./state.js"
 import * as State from "./state.js"
 
-const pushConfigFields = {
-  type: Json.string,
-  pushEndpoint: Json.string,
-  maxMessages: Json.int,
-  authorizationHeader: Json.struct({ type: Json.string, value: Json.string }),
-  retryPolicy: Json.struct({ type: Json.string, period: Json.int }),
-  verificationHash: Json.string,
-  verified: Json.bool,
-  mattermostUrl: Json.string,
-  mattermostUsername: Json.string,
-  mattermostChannel: Json.string,
-  base64Decode: Json.bool
+/** A `pushConfig` object of a request, as decoded (absent keys are `undefined`). */
+export interface PushConfigInput {
+  readonly type: string | undefined
+  readonly pushEndpoint: string | undefined
+  readonly maxMessages: number | undefined
+  readonly authorizationHeader:
+    | { readonly type: string | undefined; readonly value: string | undefined }
+    | undefined
+  readonly retryPolicy: { readonly type: string | undefined; readonly period: number | undefined } | undefined
+  readonly verificationHash: string | undefined
+  readonly verified: boolean | undefined
+  readonly mattermostUrl: string | undefined
+  readonly mattermostUsername: string | undefined
+  readonly mattermostChannel: string | undefined
+  readonly base64Decode: boolean | undefined
 }
-
-/** The `pushConfig` object of request bodies. */
-export const pushConfigBody = Json.struct(pushConfigFields)
-
-/** A decoded `pushConfig` request object. */
-export type PushConfigInput = Json.StructOf<typeof pushConfigFields>
 
 /** True when the request's push config is the zero value (pull mode). */
 export const isZero = (input: PushConfigInput | undefined): boolean => {

@@ -11,6 +11,9 @@ export interface Reply {
 /** A pretty-printed JSON document (3-space indent). */
 export const json = (value: unknown): Reply => ({ body: Json.pretty(value) })
 
+/** A JSON document indented with one space. */
+export const oneSpaceJson = (value: unknown): Reply => ({ body: Json.oneSpace(value) })
+
 /** A compact JSON document. */
 export const compactJson = (value: unknown): Reply => ({ body: Json.compact(value) })
 

@@ -19,7 +19,7 @@ export const validateSchemaRef = (
   if (parts.length !== 4 || parts[0] !== "projects" || parts[2] !== "schemas") {
     return Either.left(Errors.invalidData("wrong schema name declaration"))
   }
-  const schema = db.schemas.get(State.key(projectUuid, parts[3]!))
+  const schema = State.schema(db, projectUuid, parts[3]!)
   return schema === undefined ? Either.left(Errors.notFound("Schema")) : Either.right(schema.uuid)
 }
 
@@ -38,25 +38,22 @@ export const validateMessages = (
   schemaUuid: string,
   messages: ReadonlyArray<IncomingMessage>
 ): Either.Either<void, Errors.ApiError> => {
-  for (const schema of db.schemas.values()) {
-    if (schema.uuid === schemaUuid) {
-      return Either.mapLeft(
-        SchemaValidation.validate(schema.type, schema.schema, messages.map((m) => m.data)),
-        (invalid) =>
-          invalid._tag === "Invalid"
-            ? Errors.invalidData(invalid.message)
-            : Errors.genericInternal("Could not load schema for topic")
-      )
-    }
-  }
-  return Either.left(Errors.genericInternal("Could not load schema for topic"))
+  const schema = State.schemaByUuid(db, schemaUuid)
+  if (schema === undefined) return Either.left(Errors.genericInternal("Could not load schema for topic"))
+  return validationError(SchemaValidation.validate(schema.type, schema.schema, messages.map((m) => m.data)))
 }
+
+/** A validation outcome as the API answers it: 400 with the validation text, 500 when the schema is unusable. */
+export const validationError = <A>(
+  result: Either.Either<A, SchemaValidation.Invalid>
+): Either.Either<A, Errors.ApiError> =>
+  Either.mapLeft(result, (failure) =>
+    failure._tag === "Invalid"
+      ? Errors.invalidData(failure.message)
+      : Errors.genericInternal("Could not load schema for topic"))
 
 /** The `schema` field of a topic: `projects/<P>/schemas/<name>` (no leading slash), "" when none. */
 export const schemaRefOf = (db: Db, projectName: string, schemaUuid: string): string => {
-  if (schemaUuid === "") return ""
-  for (const schema of db.schemas.values()) {
-    if (schema.uuid === schemaUuid) return `projects/${projectName}/schemas/${schema.name}`
-  }
-  return ""
+  const schema = schemaUuid === "" ? undefined : State.schemaByUuid(db, schemaUuid)
+  return schema === undefined ? "" : `projects/${projectName}/schemas/${schema.name}`
 }

@@ -90,7 +90,7 @@ export const decodeBase64 = (text: string): Either.Either<Uint8Array, string> =>
 // --- JSON schema --------------------------------------------------------------------------------------
 
 const primitiveTypes = ["array", "boolean", "integer", "number", "null", "object", "string"]
-const valueKeywords = new Set(["enum", "const", "default", "examples"])
+const valueKeywords: ReadonlySet<string> = new Set(["enum", "const", "default", "examples"])
 
 const invalidPrimitive = (schema: unknown): string | undefined => {
   if (Array.isArray(schema)) {

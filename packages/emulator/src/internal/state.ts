@@ -1,4 +1,7 @@
 // The engine's data: projects, users, topics (message logs), subscriptions (cursors), held in one TRef.
+import type * as Chunk from "effect/Chunk"
+import * as HashMap from "effect/HashMap"
+import * as Option from "effect/Option"
 import type * as STM from "effect/STM"
 import * as TRef from "effect/TRef"
 
@@ -72,8 +75,8 @@ export interface TopicRec {
   readonly schemaUuid: string
   /** Authorized user uuids. */
   readonly acl: ReadonlyArray<string>
-  /** Retained messages; `log[i].offset === min + i`. */
-  readonly log: ReadonlyArray<StoredMessage>
+  /** Retained messages; `log[i].offset === min + i`. A `Chunk` so that a publish appends in O(log n). */
+  readonly log: Chunk.Chunk<StoredMessage>
   readonly min: number
   readonly max: number
   readonly metrics: TopicMetrics
@@ -129,6 +132,7 @@ export interface SchemaRec {
   readonly name: string
   readonly type: string
   readonly schema: unknown
+  readonly seq: number
 }
 
 /** A user registration (§4.10). Times are epoch milliseconds; `modifiedBy` is a user uuid ("" = none). */
@@ -149,29 +153,36 @@ export interface RegistrationRec {
   readonly seq: number
 }
 
-/** The whole in-memory AMS. */
+/**
+ * The whole in-memory AMS. The collections are persistent `HashMap`s: a write shares all but O(log n) of
+ * the previous state instead of copying it.
+ */
 export interface Db {
   /** Monotonic creation counter: orders listings (newest first) and backs page tokens. */
   readonly seq: number
-  readonly projects: ReadonlyMap<string, ProjectRec>
-  readonly users: ReadonlyMap<string, UserRec>
+  /** Keyed by uuid. */
+  readonly projects: HashMap.HashMap<string, ProjectRec>
+  /** Keyed by uuid. */
+  readonly users: HashMap.HashMap<string, UserRec>
   /** Keyed by `key(projectUuid, name)`. */
-  readonly topics: ReadonlyMap<string, TopicRec>
-  readonly subscriptions: ReadonlyMap<string, SubscriptionRec>
-  readonly schemas: ReadonlyMap<string, SchemaRec>
+  readonly topics: HashMap.HashMap<string, TopicRec>
+  /** Keyed by `key(projectUuid, name)`. */
+  readonly subscriptions: HashMap.HashMap<string, SubscriptionRec>
+  /** Keyed by `key(projectUuid, name)`. */
+  readonly schemas: HashMap.HashMap<string, SchemaRec>
   /** User registrations (§5.6), keyed by uuid. */
-  readonly registrations: ReadonlyMap<string, RegistrationRec>
+  readonly registrations: HashMap.HashMap<string, RegistrationRec>
 }
 
 /** The empty AMS. */
 export const emptyDb: Db = {
   seq: 0,
-  projects: new Map(),
-  users: new Map(),
-  topics: new Map(),
-  subscriptions: new Map(),
-  schemas: new Map(),
-  registrations: new Map()
+  projects: HashMap.empty(),
+  users: HashMap.empty(),
+  topics: HashMap.empty(),
+  subscriptions: HashMap.empty(),
+  schemas: HashMap.empty(),
+  registrations: HashMap.empty()
 }
 
 /** The map key of a project-scoped resource. */
@@ -204,42 +215,105 @@ export const zeroTopicMetrics: TopicMetrics = {
 /** Fresh subscription counters. */
 export const zeroSubscriptionMetrics: SubscriptionMetrics = { messages: 0, bytes: 0, latestConsume: 0, consumeRate: 0 }
 
+/** The value at `k`, or `undefined`. */
+export const get = <V>(map: HashMap.HashMap<string, V>, k: string): V | undefined =>
+  Option.getOrUndefined(HashMap.get(map, k))
+
+/** The first value satisfying `predicate` (for the lookups by name or token: names and tokens are unique). */
+const find = <V>(map: HashMap.HashMap<string, V>, predicate: (value: V) => boolean): V | undefined =>
+  Option.getOrUndefined(Option.map(HashMap.findFirst(map, predicate), ([, value]) => value))
+
+/** The values of `map`, as an array (for filtering and sorting). */
+export const valuesOf = <V>(map: HashMap.HashMap<string, V>): Array<V> => Array.from(HashMap.values(map))
+
+/** The resources of one project, in creation order. */
+export const inProject = <V extends { readonly projectUuid: string; readonly seq: number }>(
+  map: HashMap.HashMap<string, V>,
+  projectUuid: string
+): Array<V> => valuesOf(map).filter((v) => v.projectUuid === projectUuid).sort(bySeq)
+
+/** Creation order, oldest first. */
+export const bySeq = (a: { readonly seq: number }, b: { readonly seq: number }): number => a.seq - b.seq
+
+/** Newest first: the order of the paginated listings (§8.3). */
+export const newestFirst = (a: { readonly seq: number }, b: { readonly seq: number }): number => b.seq - a.seq
+
 /** Finds a project by name. */
-export const projectByName = (db: Db, name: string): ProjectRec | undefined => {
-  for (const project of db.projects.values()) if (project.name === name) return project
-  return undefined
-}
+export const projectByName = (db: Db, name: string): ProjectRec | undefined =>
+  find(db.projects, (project) => project.name === name)
 
 /** Finds a user by name. */
-export const userByName = (db: Db, name: string): UserRec | undefined => {
-  for (const user of db.users.values()) if (user.name === name) return user
-  return undefined
-}
+export const userByName = (db: Db, name: string): UserRec | undefined => find(db.users, (user) => user.name === name)
 
 /** Finds a user by token. */
-export const userByToken = (db: Db, token: string): UserRec | undefined => {
-  for (const user of db.users.values()) if (user.token === token) return user
-  return undefined
-}
+export const userByToken = (db: Db, token: string): UserRec | undefined =>
+  find(db.users, (user) => user.token === token)
 
-/** A copy of `map` with `k` set to `v`. */
-export const setIn = <V>(map: ReadonlyMap<string, V>, k: string, v: V): ReadonlyMap<string, V> => new Map(map).set(k, v)
+/** The topic `name` of a project. */
+export const topic = (db: Db, projectUuid: string, name: string): TopicRec | undefined =>
+  get(db.topics, key(projectUuid, name))
 
-/** A copy of `map` without `k`. */
-export const removeFrom = <V>(map: ReadonlyMap<string, V>, k: string): ReadonlyMap<string, V> => {
-  const copy = new Map(map)
-  copy.delete(k)
-  return copy
-}
+/** The subscription `name` of a project. */
+export const subscription = (db: Db, projectUuid: string, name: string): SubscriptionRec | undefined =>
+  get(db.subscriptions, key(projectUuid, name))
+
+/** The schema `name` of a project. */
+export const schema = (db: Db, projectUuid: string, name: string): SchemaRec | undefined =>
+  get(db.schemas, key(projectUuid, name))
+
+/** The schema with this uuid. */
+export const schemaByUuid = (db: Db, uuid: string): SchemaRec | undefined =>
+  find(db.schemas, (schema) => schema.uuid === uuid)
+
+/** Stores a project (new or updated). */
+export const putProject = (db: Db, project: ProjectRec): Db => ({
+  ...db,
+  projects: HashMap.set(db.projects, project.uuid, project)
+})
+
+/** Stores a user (new or updated). */
+export const putUser = (db: Db, user: UserRec): Db => ({ ...db, users: HashMap.set(db.users, user.uuid, user) })
+
+/** Stores a topic (new or updated). */
+export const putTopic = (db: Db, topic: TopicRec): Db => ({
+  ...db,
+  topics: HashMap.set(db.topics, key(topic.projectUuid, topic.name), topic)
+})
+
+/** Stores a subscription (new or updated). */
+export const putSubscription = (db: Db, sub: SubscriptionRec): Db => ({
+  ...db,
+  subscriptions: HashMap.set(db.subscriptions, key(sub.projectUuid, sub.name), sub)
+})
+
+/** Stores a schema under its (possibly new) name. */
+export const putSchema = (db: Db, schema: SchemaRec): Db => ({
+  ...db,
+  schemas: HashMap.set(db.schemas, key(schema.projectUuid, schema.name), schema)
+})
+
+/** Stores a registration (new or updated). */
+export const putRegistration = (db: Db, registration: RegistrationRec): Db => ({
+  ...db,
+  registrations: HashMap.set(db.registrations, registration.uuid, registration)
+})
+
+/** True when `user` is a member of the project (memberships may dangle after the project is deleted). */
+export const isMember = (user: UserRec, projectUuid: string): boolean =>
+  user.projects.some((m) => m.projectUuid === projectUuid)
 
 /** User names of an ACL, skipping ids of deleted users. */
 export const aclNames = (db: Db, acl: ReadonlyArray<string>): Array<string> =>
   acl.flatMap((uuid) => {
-    const user = db.users.get(uuid)
+    const user = get(db.users, uuid)
     return user === undefined ? [] : [user.name]
   })
 
-/** The transactional store. */
+/**
+ * The transactional store. One `TRef` is enough: a transaction holds no yield point, so it commits without
+ * interleaving and unrelated topics never make each other retry; the persistent collections keep each write
+ * O(log n). Only a pull waiting for messages (`STM.retry`) is woken by writes, and it re-checks cheaply.
+ */
 export type Store = TRef.TRef<Db>
 
 /** Reads the whole state in a transaction. */

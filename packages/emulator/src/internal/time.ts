@@ -39,3 +39,6 @@ export const parseZulu = (text: string): Option.Option<number> => {
     hour < 24 && minute < 60 && second < 60
   return valid ? Option.some(millis) : Option.none()
 }
+
+/** An instant truncated to whole seconds (the precision of the metadata timestamps), in milliseconds. */
+export const truncateToSeconds = (millis: number): number => Math.floor(millis / 1000) * 1000

@@ -1,34 +1,70 @@
-// User JSON views (§4.5: privileged vs project-scoped) and the validation of user bodies (roles, projects).
+// Users in the engine: creation, role and membership validation, and the User JSON views (§4.5).
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import type * as HashMap from "effect/HashMap"
 import * as Errors from "./errors.js"
-import * as Json from "./json.js"
+import * as Ids from "./ids.js"
 import type { RoleTable } from "./roles.js"
 import type { Db, Membership, UserRec } from "./state.js"
 import * as State from "./state.js"
-import { formatSeconds } from "./time.js"
+import { formatSeconds, truncateToSeconds } from "./time.js"
 
-/** One `projects` entry of a user body. */
-const projectEntry = Json.struct({ project: Json.string, roles: Json.array(Json.string) })
-
-const userFields = {
-  name: Json.string,
-  first_name: Json.string,
-  last_name: Json.string,
-  organization: Json.string,
-  description: Json.string,
-  email: Json.string,
-  projects: Json.array(projectEntry),
-  service_roles: Json.array(Json.string)
+/** What every new user gets: generated uuid and token, the creation time and the creator's uuid. */
+export interface Identity {
+  readonly uuid: string
+  readonly token: string
+  /** Epoch milliseconds. */
+  readonly now: number
+  /** The creator's user uuid ("" = the service token). */
+  readonly createdBy: string
 }
 
-/** The user body of users:create / users:update / projects:createUser / projects:updateUser. */
-export const userBody = Json.struct(userFields)
+/** The optional fields of a new user (empty, no service roles, no projects when absent). */
+export type Profile = Partial<
+  Pick<UserRec, "email" | "firstName" | "lastName" | "organization" | "description" | "serviceRoles" | "projects">
+>
 
-/** A decoded user body. */
-export type UserBody = Json.StructOf<typeof userFields>
+/** Draws a new user's uuid and token (from `Random`) and the time (from `Clock`), before the transaction. */
+export const identity = (createdBy: string): Effect.Effect<Identity> =>
+  Effect.map(
+    Effect.all([Ids.uuid, Ids.token, Clock.currentTimeMillis]),
+    ([uuid, token, now]) => ({ uuid, token, now, createdBy })
+  )
 
-/** Decodes a user body (`None` → "Invalid User Arguments"). */
-export const decodeUser = (text: string) => Json.decodeBody(text, userBody)
+/**
+ * Adds a new user named `name` (every creation route: users:create, projects:createUser, registration
+ * accept): 409 "User already exists" when the name is taken, then `profile`'s own validation.
+ */
+export const insert = (
+  db: Db,
+  name: string,
+  identity: Identity,
+  profile: () => Either.Either<Profile, Errors.ApiError>
+): Either.Either<readonly [UserRec, Db], Errors.ApiError> =>
+  Either.gen(function*() {
+    if (State.userByName(db, name) !== undefined) return yield* Either.left(Errors.conflict("User"))
+    const fields = yield* profile()
+    const created = truncateToSeconds(identity.now)
+    const user: UserRec = {
+      uuid: identity.uuid,
+      name,
+      token: identity.token,
+      email: "",
+      firstName: "",
+      lastName: "",
+      organization: "",
+      description: "",
+      serviceRoles: [],
+      projects: [],
+      ...fields,
+      createdOn: created,
+      modifiedOn: created,
+      createdBy: identity.createdBy,
+      seq: db.seq + 1
+    }
+    return [user, State.putUser({ ...db, seq: user.seq }, user)] as const
+  })
 
 /** The valid role names: the distinct union of the role table's roles (§2.2). */
 export const validRoles = (table: RoleTable): ReadonlySet<string> => new Set(Object.values(table).flat())
@@ -72,25 +108,22 @@ export const resolveMemberships = (
 
 const nonEmpty = (key: string, value: string) => (value === "" ? {} : { [key]: value })
 
+/** A `projects` entry; a dangling membership (its project deleted) shows an empty project name (§6.9). */
 const membershipJson = (db: Db, user: UserRec, membership: Membership) => {
-  const project = db.projects.get(membership.projectUuid)
-  const named = <
-    A extends {
-      readonly projectUuid: string
-      readonly acl: ReadonlyArray<string>
-      readonly seq: number
-      readonly name: string
-    }
-  >(
-    items: Iterable<A>
+  const named = (
+    items: HashMap.HashMap<
+      string,
+      { readonly projectUuid: string; readonly acl: ReadonlyArray<string>; readonly seq: number; readonly name: string }
+    >
   ) =>
-    [...items].filter((item) => item.projectUuid === membership.projectUuid && item.acl.includes(user.uuid))
-      .sort((a, b) => a.seq - b.seq).map((item) => item.name)
+    State.inProject(items, membership.projectUuid).filter((item) => item.acl.includes(user.uuid)).map((item) =>
+      item.name
+    )
   return {
-    project: project?.name ?? "",
+    project: State.get(db.projects, membership.projectUuid)?.name ?? "",
     roles: membership.roles,
-    topics: named(db.topics.values()),
-    subscriptions: named(db.subscriptions.values())
+    topics: named(db.topics),
+    subscriptions: named(db.subscriptions)
   }
 }
 
@@ -110,7 +143,7 @@ export const userJson = (db: Db, user: UserRec, options: ViewOptions) => {
     ? user.projects
     : user.projects.filter((m) => m.projectUuid === options.projectUuid)
   const projects = options.details ? memberships.map((m) => membershipJson(db, user, m)) : []
-  const createdBy = options.privileged && user.createdBy !== "" ? db.users.get(user.createdBy)?.name ?? "" : ""
+  const createdBy = options.privileged ? userName(db, user.createdBy) : ""
   return {
     uuid: user.uuid,
     ...(projects.length === 0 ? {} : { projects }),
@@ -131,8 +164,9 @@ export const userJson = (db: Db, user: UserRec, options: ViewOptions) => {
 /** The privileged full view with projects. */
 export const fullJson = (db: Db, user: UserRec) => userJson(db, user, { details: true, privileged: true })
 
+/** The name of the user with this uuid; "" for "" (the service token, the seed) and for a deleted user. */
+export const userName = (db: Db, uuid: string): string => uuid === "" ? "" : State.get(db.users, uuid)?.name ?? ""
+
 /** Finds a user by name or fails with 404 "User doesn't exist". */
-export const findUser = (db: Db, name: string): Either.Either<UserRec, Errors.ApiError> => {
-  const user = State.userByName(db, name)
-  return user === undefined ? Either.left(Errors.notFound("User")) : Either.right(user)
-}
+export const findUser = (db: Db, name: string): Either.Either<UserRec, Errors.ApiError> =>
+  Either.fromNullable(State.userByName(db, name), () => Errors.notFound("User"))

@@ -1,13 +1,16 @@
-// Helpers shared by the route handlers: caller roles, the path project, body decoding, ACL updates.
+// Helpers shared by the route handlers: caller roles, path lookups, body decoding, ACLs, listings, transactions.
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import type * as HashMap from "effect/HashMap"
 import * as Option from "effect/Option"
 import * as STM from "effect/STM"
 import * as TRef from "effect/TRef"
 import * as Errors from "../errors.js"
 import * as Json from "../json.js"
+import * as Paging from "../paging.js"
+import * as Reply from "../reply.js"
 import type { Caller, Context } from "../router.js"
-import type { Db, ProjectRec } from "../state.js"
+import type { Db, ProjectRec, SubscriptionRec, TopicRec, UserRec } from "../state.js"
 import * as State from "../state.js"
 
 /** The caller holds `role`. */
@@ -17,9 +20,53 @@ export const has = (caller: Caller, role: string): boolean => caller.roles.inclu
 export const isPureRole = (caller: Caller, role: string): boolean =>
   !has(caller, "project_admin") && !has(caller, "service_admin") && has(caller, role)
 
+/**
+ * The real user holding the request's token, for the open routes that do their own token handling (the
+ * service token is no user there, §10.1).
+ */
+export const callerUser = (context: Context, db: Db): UserRec | undefined =>
+  context.caller.token === "" ? undefined : State.userByToken(db, context.caller.token)
+
 /** The path's project (the pipeline guarantees it on authenticated project routes). */
 export const project = (context: Context): Effect.Effect<ProjectRec, Errors.ApiError> =>
   context.project === undefined ? Effect.fail(Errors.notFound("project")) : Effect.succeed(context.project)
+
+/** The path's topic, or 404 "Topic doesn't exist". */
+export const findTopic = (db: Db, project: ProjectRec, name: string): Either.Either<TopicRec, Errors.ApiError> =>
+  Either.fromNullable(State.topic(db, project.uuid, name), () => Errors.notFound("Topic"))
+
+/** The path's subscription, or 404 "Subscription doesn't exist". */
+export const findSubscription = (
+  db: Db,
+  project: ProjectRec,
+  name: string
+): Either.Either<SubscriptionRec, Errors.ApiError> =>
+  Either.fromNullable(State.subscription(db, project.uuid, name), () => Errors.notFound("Subscription"))
+
+/**
+ * The topics or subscriptions of a project a listing shows, newest first: a caller who is neither project nor
+ * service admin but holds `role` (publisher/consumer) sees only those whose ACL names them (§2.4).
+ */
+export const visible = <
+  A extends { readonly projectUuid: string; readonly seq: number; readonly acl: ReadonlyArray<string> }
+>(
+  context: Context,
+  items: HashMap.HashMap<string, A>,
+  project: ProjectRec,
+  role: "publisher" | "consumer"
+): Array<A> => {
+  const { caller } = context
+  const onlyAcl = isPureRole(caller, role)
+  return State.inProject(items, project.uuid).filter((item) => !onlyAcl || item.acl.includes(caller.userUuid))
+    .reverse()
+}
+
+/** Pages a newest-first listing by the request's `pageSize` and `pageToken` (§8.3). */
+export const paginate = <A extends { readonly seq: number }>(
+  context: Context,
+  items: ReadonlyArray<A>
+): Effect.Effect<Paging.Page<A>, Errors.ApiError> =>
+  fromEither(Paging.paginate(items, (item) => item.seq, context.query.get("pageSize"), context.query.get("pageToken")))
 
 /** Decodes the request body or fails with `error`. */
 export const decodeBody = <A>(context: Context, decode: Json.Decode<A>, error: () => Errors.ApiError) =>
@@ -32,8 +79,7 @@ export const decodeBody = <A>(context: Context, decode: Json.Decode<A>, error: (
 export const fromEither = <A>(either: Either.Either<A, Errors.ApiError>): Effect.Effect<A, Errors.ApiError> =>
   Either.match(either, { onLeft: Effect.fail, onRight: Effect.succeed })
 
-/** The ACL update body `{"authorized_users": [...]}`; a missing or null list is an error. */
-export const aclBody = Json.struct({ authorized_users: Json.array(Json.string) })
+const aclBody = Json.struct({ authorized_users: Json.array(Json.string) })
 
 /**
  * Resolves ACL user names to uuids: every name must be a user that is a member of the project, else
@@ -48,7 +94,7 @@ export const resolveAclUsers = (
   const uuids: Array<string> = []
   for (const name of names) {
     const user = State.userByName(db, name)
-    if (user === undefined || !user.projects.some((m) => m.projectUuid === projectUuid)) missing.push(name)
+    if (user === undefined || !State.isMember(user, projectUuid)) missing.push(name)
     else uuids.push(user.uuid)
   }
   return missing.length > 0 ? Either.left(Errors.usersNotFound(missing)) : Either.right(uuids)
@@ -56,6 +102,29 @@ export const resolveAclUsers = (
 
 /** The ACL document `{"authorized_users": [...]}`. */
 export const aclDocument = (db: Db, acl: ReadonlyArray<string>) => ({ authorized_users: State.aclNames(db, acl) })
+
+/**
+ * `topics:modifyAcl` and `subscriptions:modifyAcl`: `{"authorized_users": [...]}` replaces the ACL of the
+ * path's resource (a missing or null list is "Invalid <resource> ACL Arguments"). Like the real (Mongo)
+ * store, a missing resource still answers 200.
+ */
+export const modifyAcl = (
+  context: Context,
+  resource: "Topic" | "Subscription",
+  setAcl: (db: Db, project: ProjectRec, acl: ReadonlyArray<string>) => Db
+): Effect.Effect<Reply.Reply, Errors.ApiError> =>
+  Effect.gen(function*() {
+    const path = yield* project(context)
+    const invalid = () => Errors.invalidArgument(`${resource} ACL`)
+    const body = yield* decodeBody(context, aclBody, invalid)
+    const names = body.authorized_users
+    if (names === undefined || names === null) return yield* Effect.fail(invalid())
+    return yield* update(context, (db) =>
+      Either.map(
+        resolveAclUsers(db, path.uuid, names),
+        (uuids) => [Reply.empty, setAcl(db, path, uuids)] as const
+      ))
+  })
 
 /** Runs `f` atomically: its new state is stored whatever the outcome (for the server's write-then-fail bugs). */
 export const transact = <A>(

@@ -1,4 +1,5 @@
 // `subscriptions:pull` and `subscriptions:acknowledge` (§6.3–§6.4): no leasing, cumulative single-shot acks.
+import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -9,21 +10,19 @@ import * as Json from "../json.js"
 import { atoi } from "../paging.js"
 import * as Reply from "../reply.js"
 import type { Handler } from "../router.js"
-import type { Store } from "../state.js"
+import type { ProjectRec, Store } from "../state.js"
 import * as State from "../state.js"
 import * as Common from "./common.js"
 import { messageJson } from "./publish.js"
-import { catchUp, findSubscription, putSubscription } from "./subscriptions.js"
+import { catchUp } from "./subscriptions.js"
 
 const pullBody = Json.struct({ maxMessages: Json.string, returnImmediately: Json.string })
 
-const emptyPull = Reply.json({ receivedMessages: [] })
-
 /** Suspends until the subscription has `want` messages past its cursor (or it or its topic disappears). */
-const waitForMessages = (store: Store, subKey: string, topicKey: string, want: number): STM.STM<void> =>
+const waitForMessages = (store: Store, project: ProjectRec, subName: string, want: number): STM.STM<void> =>
   STM.flatMap(TRef.get(store), (db) => {
-    const sub = db.subscriptions.get(subKey)
-    const topic = db.topics.get(topicKey)
+    const sub = State.subscription(db, project.uuid, subName)
+    const topic = sub === undefined ? undefined : State.topic(db, project.uuid, sub.topic)
     if (sub === undefined || topic === undefined) return STM.void
     return topic.max - sub.current >= want ? STM.void : STM.retry
   })
@@ -35,7 +34,7 @@ export const pull: Handler = (context) =>
     const { caller, env } = context
     const subName = context.vars["subscription"]!
     const db = yield* Common.snapshot(context)
-    const sub = yield* Common.fromEither(findSubscription(db, project, subName))
+    const sub = yield* Common.fromEither(Common.findSubscription(db, project, subName))
     if (sub.pushConfig.type !== "") {
       if (Common.has(caller, "push_worker") && !env.config.pushEnabled) return yield* Effect.fail(Errors.pushConflict())
       if (!Common.has(caller, "push_worker") && !Common.has(caller, "service_admin")) {
@@ -45,47 +44,44 @@ export const pull: Handler = (context) =>
     if (env.config.perResourceAuth && Common.has(caller, "consumer") && !sub.acl.includes(caller.userUuid)) {
       return yield* Effect.fail(Errors.forbidden())
     }
-    const topicKey = State.key(project.uuid, sub.topic)
-    if (!db.topics.has(topicKey)) return yield* Effect.fail(Errors.pullNoTopic())
+    if (State.topic(db, project.uuid, sub.topic) === undefined) return yield* Effect.fail(Errors.pullNoTopic())
     const body = yield* Common.decodeBody(context, pullBody, () => Errors.invalidArgument("Pull Parameters"))
     const want = Math.max(1, atoi(body.maxMessages ?? "") ?? 1)
     const immediately = body.returnImmediately !== "false"
-    const subKey = State.key(project.uuid, subName)
-
-    const available = yield* Common.update(context, (current) =>
+    // The subscription and its topic as the transaction sees them, the cursor caught up with retention.
+    const cursor = (db: State.Db) =>
       Either.gen(function*() {
-        const found = yield* findSubscription(current, project, subName)
-        const topic = current.topics.get(topicKey)
+        const found = yield* Common.findSubscription(db, project, subName)
+        const topic = State.topic(db, project.uuid, found.topic)
         if (topic === undefined) return yield* Either.left(Errors.pullNoTopic())
-        const caught = catchUp(found, topic.min)
-        return [topic.max - caught.current, putSubscription(current, caught)] as const
-      }))
-    if (available <= 0) return emptyPull
-    if (!immediately && available < want) {
-      yield* STM.commit(waitForMessages(env.store, subKey, topicKey, want)).pipe(
+        return { topic, sub: catchUp(found, topic.min) }
+      })
+
+    const available = yield* Effect.flatMap(Common.snapshot(context), (current) =>
+      Common.fromEither(Either.map(cursor(current), ({ sub, topic }) => topic.max - sub.current)))
+    // Nothing new answers [] at once, whatever returnImmediately says (§6.3 step 3).
+    if (!immediately && available > 0 && available < want) {
+      yield* STM.commit(waitForMessages(env.store, project, subName, want)).pipe(
         Effect.timeoutOption(env.config.pullWaitLimit)
       )
     }
 
     const nowMillis = yield* Clock.currentTimeMillis
     return yield* Common.update(context, (current) =>
-      Either.gen(function*() {
-        const found = yield* findSubscription(current, project, subName)
-        const topic = current.topics.get(topicKey)
-        if (topic === undefined) return yield* Either.left(Errors.pullNoTopic())
-        const cursor = catchUp(found, topic.min)
-        const start = cursor.current - topic.min
-        const messages = start < 0 ? [] : topic.log.slice(start, start + want)
-        if (messages.length === 0) return [emptyPull, putSubscription(current, cursor)] as const
-        const bytes = messages.reduce((sum, m) => sum + m.data.length, 0)
-        const seconds = cursor.metrics.latestConsume === 0 ? 1 : (nowMillis - cursor.metrics.latestConsume) / 1000
+      Either.map(cursor(current), ({ sub, topic }) => {
+        const messages = Chunk.toReadonlyArray(Chunk.take(Chunk.drop(topic.log, sub.current - topic.min), want))
+        // Every pull is recorded, an empty one included: the pending window becomes [current, current + n)
+        // from now on, and the consume counters see an event (the server's `UpdateSubPull` and metrics).
+        const bytes = messages.reduce((sum, m) =>
+          sum + m.data.length, 0)
+        const seconds = sub.metrics.latestConsume === 0 ? 1 : (nowMillis - sub.metrics.latestConsume) / 1000
         const next = {
-          ...cursor,
-          nextOffset: cursor.current + messages.length,
+          ...sub,
+          nextOffset: sub.current + messages.length,
           pendingSince: Math.floor(nowMillis / 1000),
           metrics: {
-            messages: cursor.metrics.messages + messages.length,
-            bytes: cursor.metrics.bytes + bytes,
+            messages: sub.metrics.messages + messages.length,
+            bytes: sub.metrics.bytes + bytes,
             latestConsume: nowMillis,
             consumeRate: seconds > 0 ? messages.length / seconds : messages.length
           }
@@ -94,7 +90,7 @@ export const pull: Handler = (context) =>
           ackId: `projects/${project.name}/subscriptions/${subName}:${m.offset}`,
           message: messageJson(m)
         }))
-        return [Reply.json({ receivedMessages: received }), putSubscription(current, next)] as const
+        return [Reply.json({ receivedMessages: received }), State.putSubscription(current, next)] as const
       }))
   })
 
@@ -110,7 +106,7 @@ export const acknowledge: Handler = (context) =>
     const prefix = `projects/${context.vars["project"]}/subscriptions/${subName}:`
     return yield* Common.update(context, (db) =>
       Either.gen(function*() {
-        const sub = yield* findSubscription(db, project, subName)
+        const sub = yield* Common.findSubscription(db, project, subName)
         const ids = body.ackIds ?? []
         if (ids.length === 0) return yield* Either.left(Errors.invalidData("Invalid ack id"))
         let maxOffset = -Infinity
@@ -128,6 +124,6 @@ export const acknowledge: Handler = (context) =>
           return yield* Either.left(Errors.timeout("ack timeout"))
         }
         const next = { ...sub, current: newCurrent, nextOffset: 0, pendingSince: 0 }
-        return [Reply.emptyObject, putSubscription(db, next)] as const
+        return [Reply.emptyObject, State.putSubscription(db, next)] as const
       }))
   })

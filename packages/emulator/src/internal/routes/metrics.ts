@@ -7,7 +7,6 @@ import * as Reply from "../reply.js"
 import type { Context, Handler } from "../router.js"
 import * as State from "../state.js"
 import * as Common from "./common.js"
-import { oneSpace } from "./service.js"
 
 const nodeName = (context: Context) =>
   context.env.config.proxyHostname === "" ? "localhost" : context.env.config.proxyHostname
@@ -24,7 +23,7 @@ export const va: Handler = (context) =>
     const range = yield* Common.fromEither(Metrics.parseRange(query.get("start_date"), query.get("end_date"), now))
     const db = yield* Common.snapshot(context)
     const projects = yield* Common.fromEither(Metrics.parseProjects(db, query.get("projects")))
-    return oneSpace(Metrics.vaReport(db, projects, range))
+    return Reply.oneSpaceJson(Metrics.vaReport(db, projects, range))
   })
 
 /**
@@ -34,8 +33,7 @@ export const va: Handler = (context) =>
 export const usageReport: Handler = (context) =>
   Effect.gen(function*() {
     const db = yield* Common.snapshot(context)
-    const token = context.caller.token
-    const user = token === "" ? undefined : State.userByToken(db, token)
+    const user = Common.callerUser(context, db)
     if (user === undefined) return yield* Effect.fail(Errors.unauthorized())
     const now = yield* Clock.currentTimeMillis
     const { query } = context
@@ -57,35 +55,45 @@ export const project: Handler = (context) =>
     const p = yield* Common.project(context)
     const db = yield* Common.snapshot(context)
     const now = yield* Clock.currentTimeMillis
-    return Reply.json({ metrics: Metrics.projectMetrics(db, db.projects.get(p.uuid) ?? p, now) })
+    return Reply.json({ metrics: Metrics.projectMetrics(db, State.get(db.projects, p.uuid) ?? p, now) })
+  })
+
+/**
+ * The path's topic or subscription for its metrics route: a caller holding `role` must be in its ACL (§2.4),
+ * checked before existence (so a missing resource is a 403 for them, a 404 for the others).
+ */
+const metricsOf = <A extends { readonly acl: ReadonlyArray<string> }>(
+  context: Context,
+  role: "publisher" | "consumer",
+  resource: "Topic" | "Subscription",
+  find: (db: State.Db, projectUuid: string, name: string) => A | undefined,
+  name: string,
+  render: (db: State.Db, found: A, now: number) => ReadonlyArray<Metrics.Metric>
+) =>
+  Effect.gen(function*() {
+    const p = yield* Common.project(context)
+    const db = yield* Common.snapshot(context)
+    const found = find(db, p.uuid, name)
+    const { caller, env } = context
+    if (env.config.perResourceAuth && Common.has(caller, role) && !(found?.acl.includes(caller.userUuid) ?? false)) {
+      return yield* Effect.fail(Errors.forbidden())
+    }
+    if (found === undefined) return yield* Effect.fail(Errors.notFound(resource))
+    const now = yield* Clock.currentTimeMillis
+    return Reply.json({ metrics: render(db, found, now) })
   })
 
 /** `topics:metrics` — GET /v1/projects/{project}/topics/{topic}:metrics; publishers must be in the ACL (§2.4). */
 export const topic: Handler = (context) =>
-  Effect.gen(function*() {
-    const p = yield* Common.project(context)
-    const db = yield* Common.snapshot(context)
-    const t = db.topics.get(State.key(p.uuid, context.vars["topic"]!))
-    const { caller, env } = context
-    if (env.config.perResourceAuth && Common.has(caller, "publisher") && !(t?.acl.includes(caller.userUuid) ?? false)) {
-      return yield* Effect.fail(Errors.forbidden())
-    }
-    if (t === undefined) return yield* Effect.fail(Errors.notFound("Topic"))
-    const now = yield* Clock.currentTimeMillis
-    return Reply.json({ metrics: Metrics.topicMetrics(db, t, now) })
-  })
+  metricsOf(context, "publisher", "Topic", State.topic, context.vars["topic"]!, Metrics.topicMetrics)
 
 /** `subscriptions:metrics` — GET .../subscriptions/{subscription}:metrics; consumers must be in the ACL. */
 export const subscription: Handler = (context) =>
-  Effect.gen(function*() {
-    const p = yield* Common.project(context)
-    const db = yield* Common.snapshot(context)
-    const s = db.subscriptions.get(State.key(p.uuid, context.vars["subscription"]!))
-    const { caller, env } = context
-    if (env.config.perResourceAuth && Common.has(caller, "consumer") && !(s?.acl.includes(caller.userUuid) ?? false)) {
-      return yield* Effect.fail(Errors.forbidden())
-    }
-    if (s === undefined) return yield* Effect.fail(Errors.notFound("Subscription"))
-    const now = yield* Clock.currentTimeMillis
-    return Reply.json({ metrics: Metrics.subscriptionMetrics(s, now) })
-  })
+  metricsOf(
+    context,
+    "consumer",
+    "Subscription",
+    State.subscription,
+    context.vars["subscription"]!,
+    (_, sub, now) => Metrics.subscriptionMetrics(sub, now)
+  )

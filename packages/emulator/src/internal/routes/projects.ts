@@ -2,24 +2,22 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Option from "effect/Option"
+import * as HashMap from "effect/HashMap"
 import * as Errors from "../errors.js"
 import * as Ids from "../ids.js"
 import * as Json from "../json.js"
-import { paginate } from "../paging.js"
 import * as Reply from "../reply.js"
 import type { Context, Handler } from "../router.js"
 import type { Db, Membership, ProjectRec, UserRec } from "../state.js"
 import * as State from "../state.js"
-import { formatSeconds } from "../time.js"
+import { formatSeconds, truncateToSeconds } from "../time.js"
 import * as Users from "../users.js"
+import * as Bodies from "./bodies.js"
 import * as Common from "./common.js"
-
-const seconds = (millis: number) => Math.floor(millis / 1000) * 1000
 
 /** The Project JSON of §4.6 (creator and description omitted when empty). */
 export const projectJson = (db: Db, project: ProjectRec) => {
-  const createdBy = project.createdBy === "" ? "" : db.users.get(project.createdBy)?.name ?? ""
+  const createdBy = Users.userName(db, project.createdBy)
   return {
     ...(project.name === "" ? {} : { name: project.name }),
     created_on: formatSeconds(project.createdOn),
@@ -32,7 +30,7 @@ export const projectJson = (db: Db, project: ProjectRec) => {
 /** `projects:list` — GET /v1/projects; `{}` when there is no project. */
 export const list: Handler = (context) =>
   Effect.map(Common.snapshot(context), (db) => {
-    const projects = [...db.projects.values()].sort((a, b) => a.seq - b.seq).map((p) => projectJson(db, p))
+    const projects = State.valuesOf(db.projects).sort(State.bySeq).map((p) => projectJson(db, p))
     return Reply.json(projects.length === 0 ? {} : { projects })
   })
 
@@ -41,7 +39,7 @@ export const show: Handler = (context) =>
   Effect.gen(function*() {
     const project = yield* Common.project(context)
     const db = yield* Common.snapshot(context)
-    return Reply.json(projectJson(db, db.projects.get(project.uuid) ?? project))
+    return Reply.json(projectJson(db, State.get(db.projects, project.uuid) ?? project))
   })
 
 const projectBody = Json.struct({ name: Json.string, description: Json.string })
@@ -58,12 +56,12 @@ export const create: Handler = (context) =>
         uuid,
         name,
         description: body.description ?? "",
-        createdOn: seconds(now),
-        modifiedOn: seconds(now),
+        createdOn: truncateToSeconds(now),
+        modifiedOn: truncateToSeconds(now),
         createdBy: context.caller.userUuid,
         seq: db.seq + 1
       }
-      const next: Db = { ...db, seq: db.seq + 1, projects: State.setIn(db.projects, uuid, project) }
+      const next = State.putProject({ ...db, seq: project.seq }, project)
       return Either.right([Reply.json(projectJson(next, project)), next] as const)
     })
   })
@@ -75,7 +73,7 @@ export const update: Handler = (context) =>
     const body = yield* Common.decodeBody(context, projectBody, Errors.invalidRequestBody)
     const now = yield* Clock.currentTimeMillis
     return yield* Common.update(context, (db) => {
-      const current = db.projects.get(project.uuid)
+      const current = State.get(db.projects, project.uuid)
       if (current === undefined) return Either.left(Errors.notFound("ProjectUUID"))
       const name = body.name ?? ""
       if (name !== "" && name !== current.name && State.projectByName(db, name) !== undefined) {
@@ -85,17 +83,12 @@ export const update: Handler = (context) =>
         ...current,
         name: name === "" ? current.name : name,
         description: (body.description ?? "") === "" ? current.description : body.description!,
-        modifiedOn: seconds(now)
+        modifiedOn: truncateToSeconds(now)
       }
-      const next: Db = { ...db, projects: State.setIn(db.projects, project.uuid, updated) }
+      const next = State.putProject(db, updated)
       return Either.right([Reply.json(projectJson(next, updated)), next] as const)
     })
   })
-
-const withoutProject = <A extends { readonly projectUuid: string }>(
-  map: ReadonlyMap<string, A>,
-  projectUuid: string
-): ReadonlyMap<string, A> => new Map([...map].filter(([, value]) => value.projectUuid !== projectUuid))
 
 /**
  * `projects:delete` — DELETE /v1/projects/{project}: removes its topics (with their daily counters),
@@ -104,27 +97,24 @@ const withoutProject = <A extends { readonly projectUuid: string }>(
 export const remove: Handler = (context) =>
   Effect.gen(function*() {
     const project = yield* Common.project(context)
+    const elsewhere = (resource: { readonly projectUuid: string }) => resource.projectUuid !== project.uuid
     return yield* Common.update(context, (db) =>
-      db.projects.has(project.uuid)
+      HashMap.has(db.projects, project.uuid)
         ? Either.right(
           [Reply.empty, {
             ...db,
-            projects: State.removeFrom(db.projects, project.uuid),
-            topics: withoutProject(db.topics, project.uuid),
-            subscriptions: withoutProject(db.subscriptions, project.uuid),
-            schemas: withoutProject(db.schemas, project.uuid)
+            projects: HashMap.remove(db.projects, project.uuid),
+            topics: HashMap.filter(db.topics, elsewhere),
+            subscriptions: HashMap.filter(db.subscriptions, elsewhere),
+            schemas: HashMap.filter(db.schemas, elsewhere)
           }] as const
         )
         : Either.left(Errors.notFound("ProjectUUID")))
   })
 
-const isMember = (user: UserRec, projectUuid: string) => user.projects.some((m) => m.projectUuid === projectUuid)
-
 /** The member view: privileged for service_admin callers, otherwise scoped to the project. */
 const memberJson = (context: Context, db: Db, user: UserRec, projectUuid: string, details = true) =>
   Users.userJson(db, user, { details, privileged: Common.has(context.caller, "service_admin"), projectUuid })
-
-const putUser = (db: Db, user: UserRec): Db => ({ ...db, users: State.setIn(db.users, user.uuid, user) })
 
 /** `projects:listUsers` — GET /v1/projects/{project}/members?pageSize&pageToken&details */
 export const listUsers: Handler = (context) =>
@@ -132,10 +122,8 @@ export const listUsers: Handler = (context) =>
     const project = yield* Common.project(context)
     const db = yield* Common.snapshot(context)
     const { query } = context
-    const members = [...db.users.values()].filter((u) => isMember(u, project.uuid)).sort((a, b) => b.seq - a.seq)
-    const page = yield* Common.fromEither(
-      paginate(members, (u) => u.seq, query.get("pageSize"), query.get("pageToken"))
-    )
+    const members = State.valuesOf(db.users).filter((u) => State.isMember(u, project.uuid))
+    const page = yield* Common.paginate(context, members.sort(State.newestFirst))
     const details = query.get("details") === "true"
     return Reply.json({
       users: page.items.map((u) => memberJson(context, db, u, project.uuid, details)),
@@ -150,51 +138,32 @@ export const showUser: Handler = (context) =>
     const project = yield* Common.project(context)
     const db = yield* Common.snapshot(context)
     const user = State.userByName(db, context.vars["user"]!)
-    if (user === undefined || !isMember(user, project.uuid)) return yield* Effect.fail(Errors.notFound("User"))
+    if (user === undefined || !State.isMember(user, project.uuid)) return yield* Effect.fail(Errors.notFound("User"))
     return Reply.json(memberJson(context, db, user, project.uuid))
   })
 
-const rolesFor = (body: Users.UserBody, projectName: string): ReadonlyArray<string> | undefined => {
+const rolesFor = (body: Bodies.User, projectName: string): ReadonlyArray<string> | undefined => {
   const entry = (body.projects ?? []).find((p) => p.project === projectName)
   return entry === undefined ? undefined : entry.roles ?? []
 }
 
-const decodeUser = (context: Context) =>
-  Option.match(Users.decodeUser(context.body), {
-    onNone: () => Effect.fail(Errors.invalidArgument("User")),
-    onSome: Effect.succeed
-  })
+const decodeUser = (context: Context) => Common.decodeBody(context, Bodies.user, () => Errors.invalidArgument("User"))
 
 /** `projects:createUser` — POST /v1/projects/{project}/members/{user}: a new user member of the project. */
 export const createUser: Handler = (context) =>
   Effect.gen(function*() {
     const project = yield* Common.project(context)
     const body = yield* decodeUser(context)
-    const [uuid, token, now] = yield* Effect.all([Ids.uuid, Ids.token, Clock.currentTimeMillis])
+    const identity = yield* Users.identity(context.caller.userUuid)
     return yield* Common.update(context, (db) =>
-      Either.gen(function*() {
-        const name = context.vars["user"]!
-        if (State.userByName(db, name) !== undefined) return yield* Either.left(Errors.conflict("User"))
-        const roles = yield* Users.checkRoles(context.env.config.roleTable, rolesFor(body, project.name) ?? [])
-        const user: UserRec = {
-          uuid,
-          name,
-          token,
-          email: body.email ?? "",
-          firstName: "",
-          lastName: "",
-          organization: "",
-          description: "",
-          serviceRoles: [],
-          projects: [{ projectUuid: project.uuid, roles: [...roles] }],
-          createdOn: seconds(now),
-          modifiedOn: seconds(now),
-          createdBy: context.caller.userUuid,
-          seq: db.seq + 1
-        }
-        const next = putUser({ ...db, seq: db.seq + 1 }, user)
-        return [Reply.json(Users.fullJson(next, user)), next] as const
-      }))
+      Either.map(
+        Users.insert(db, context.vars["user"]!, identity, () =>
+          Either.map(
+            Users.checkRoles(context.env.config.roleTable, rolesFor(body, project.name) ?? []),
+            (roles) => ({ email: body.email ?? "", projects: [{ projectUuid: project.uuid, roles: [...roles] }] })
+          )),
+        ([user, next]) => [Reply.json(Users.fullJson(next, user)), next] as const
+      ))
   })
 
 const notMember = () => Errors.forbiddenWithMessage("User is not a member of the project")
@@ -216,10 +185,10 @@ export const updateUser: Handler = (context) =>
       Either.gen(function*() {
         const user = yield* Users.findUser(db, context.vars["user"]!)
         const wanted = rolesFor(body, project.name)
-        if (!isMember(user, project.uuid) || wanted === undefined) return yield* Either.left(notMember())
+        if (!State.isMember(user, project.uuid) || wanted === undefined) return yield* Either.left(notMember())
         const roles = yield* Users.checkRoles(context.env.config.roleTable, wanted)
-        const updated = { ...replaceRoles(user, project.uuid, roles), modifiedOn: seconds(now) }
-        const next = putUser(db, updated)
+        const updated = { ...replaceRoles(user, project.uuid, roles), modifiedOn: truncateToSeconds(now) }
+        const next = State.putUser(db, updated)
         return [Reply.json(memberJson(context, next, updated, project.uuid)), next] as const
       }))
   })
@@ -237,16 +206,16 @@ export const addUser: Handler = (context) =>
     return yield* Common.update(context, (db) =>
       Either.gen(function*() {
         const user = yield* Users.findUser(db, context.vars["user"]!)
-        if (isMember(user, project.uuid)) {
+        if (State.isMember(user, project.uuid)) {
           return yield* Either.left(Errors.genericConflict("User is already a member of the project"))
         }
         const roles = yield* Users.checkRoles(context.env.config.roleTable, body.roles ?? [])
         const updated: UserRec = {
           ...user,
           projects: [...user.projects, { projectUuid: project.uuid, roles: [...roles] }],
-          modifiedOn: seconds(now)
+          modifiedOn: truncateToSeconds(now)
         }
-        const next = putUser(db, updated)
+        const next = State.putUser(db, updated)
         return [Reply.json(memberJson(context, next, updated, project.uuid)), next] as const
       }))
   })
@@ -258,8 +227,8 @@ export const removeUser: Handler = (context) =>
     return yield* Common.update(context, (db) =>
       Either.gen(function*() {
         const user = yield* Users.findUser(db, context.vars["user"]!)
-        if (!isMember(user, project.uuid)) return yield* Either.left(notMember())
+        if (!State.isMember(user, project.uuid)) return yield* Either.left(notMember())
         const updated: UserRec = { ...user, projects: user.projects.filter((m) => m.projectUuid !== project.uuid) }
-        return [Reply.emptyObject, putUser(db, updated)] as const
+        return [Reply.emptyObject, State.putUser(db, updated)] as const
       }))
   })

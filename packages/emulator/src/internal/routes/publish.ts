@@ -1,4 +1,5 @@
 // `topics:publish` (§5.2, §6.2): append to the topic log, offsets as ids, 413 keeping earlier messages.
+import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -7,7 +8,7 @@ import * as Json from "../json.js"
 import * as Reply from "../reply.js"
 import type { Handler } from "../router.js"
 import { type IncomingMessage, validateMessages } from "../schemaHooks.js"
-import type { Db, StoredMessage, TopicRec } from "../state.js"
+import type { Db, ProjectRec, StoredMessage, TopicRec } from "../state.js"
 import * as State from "../state.js"
 import { formatDay, formatNanos, nanosToMillis } from "../time.js"
 import * as Common from "./common.js"
@@ -43,11 +44,12 @@ interface Outcome {
 
 const append = (
   db: Db,
-  k: string,
+  project: ProjectRec,
+  name: string,
   messages: ReadonlyArray<IncomingMessage>,
   nanos: bigint
 ): readonly [Either.Either<Outcome, Errors.ApiError>, Db] => {
-  const topic = db.topics.get(k)
+  const topic = State.topic(db, project.uuid, name)
   // The topic was deleted between the checks and the write: the broker no longer knows it.
   if (topic === undefined) return [Either.left(Errors.genericBackend()), db]
   const now = nanosToMillis(nanos)
@@ -81,11 +83,13 @@ const append = (
       publishRate: seconds > 0 ? count / seconds : count
     }
   }
-  const next: TopicRec = { ...topic, log: [...topic.log, ...stored], max: topic.max + stored.length, metrics }
-  return [
-    Either.right({ ids: stored.map((m) => String(m.offset)), tooLarge }),
-    { ...db, topics: State.setIn(db.topics, k, next) }
-  ]
+  const next: TopicRec = {
+    ...topic,
+    log: Chunk.appendAll(topic.log, Chunk.unsafeFromArray(stored)),
+    max: topic.max + stored.length,
+    metrics
+  }
+  return [Either.right({ ids: stored.map((m) => String(m.offset)), tooLarge }), State.putTopic(db, next)]
 }
 
 /** `topics:publish` — POST /v1/projects/{project}/topics/{topic}:publish */
@@ -93,10 +97,9 @@ export const publish: Handler = (context) =>
   Effect.gen(function*() {
     const project = yield* Common.project(context)
     const { caller, env } = context
-    const k = State.key(project.uuid, context.vars["topic"]!)
+    const name = context.vars["topic"]!
     const db = yield* Common.snapshot(context)
-    const topic = db.topics.get(k)
-    if (topic === undefined) return yield* Effect.fail(Errors.notFound("Topic"))
+    const topic = yield* Common.fromEither(Common.findTopic(db, project, name))
     if (env.config.perResourceAuth && Common.has(caller, "publisher") && !topic.acl.includes(caller.userUuid)) {
       return yield* Effect.fail(Errors.forbidden())
     }
@@ -107,7 +110,7 @@ export const publish: Handler = (context) =>
     }))
     if (topic.schemaUuid !== "") yield* Common.fromEither(validateMessages(db, topic.schemaUuid, messages))
     const nanos = yield* Clock.currentTimeNanos
-    const outcome = yield* Common.transact(context, (current) => append(current, k, messages, nanos))
+    const outcome = yield* Common.transact(context, (current) => append(current, project, name, messages, nanos))
     if (outcome.tooLarge) return yield* Effect.fail(Errors.tooLargeMessage())
     return Reply.json({ messageIds: outcome.ids })
   })

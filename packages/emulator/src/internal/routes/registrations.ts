@@ -2,22 +2,21 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as HashMap from "effect/HashMap"
 import * as Errors from "../errors.js"
 import * as Ids from "../ids.js"
 import * as Json from "../json.js"
 import * as Reply from "../reply.js"
-import type { Handler } from "../router.js"
-import type { Db, RegistrationRec, UserRec } from "../state.js"
+import type { Context, Handler } from "../router.js"
+import type { Db, RegistrationRec } from "../state.js"
 import * as State from "../state.js"
-import { formatSeconds } from "../time.js"
+import { formatSeconds, truncateToSeconds } from "../time.js"
 import * as Users from "../users.js"
 import * as Common from "./common.js"
 
-const seconds = (millis: number) => Math.floor(millis / 1000) * 1000
-
 /** The Registration JSON of §4.10. */
 export const registrationJson = (db: Db, r: RegistrationRec) => {
-  const modifiedBy = r.modifiedBy === "" ? "" : db.users.get(r.modifiedBy)?.name ?? ""
+  const modifiedBy = Users.userName(db, r.modifiedBy)
   return {
     uuid: r.uuid,
     name: r.name,
@@ -46,12 +45,25 @@ const registrationBody = Json.struct({
 
 const notFound = () => Errors.notFound("User registration")
 
-const find = (db: Db, uuid: string, pendingOnly: boolean): Either.Either<RegistrationRec, Errors.ApiError> => {
-  const r = db.registrations.get(uuid)
+/** The path's registration (only a pending one for accept/decline), or 404 "User registration doesn't exist". */
+const find = (context: Context, db: Db, pendingOnly: boolean): Either.Either<RegistrationRec, Errors.ApiError> => {
+  const r = State.get(db.registrations, context.vars["uuid"]!)
   return r === undefined || (pendingOnly && r.status !== "pending") ? Either.left(notFound()) : Either.right(r)
 }
 
-const put = (db: Db, r: RegistrationRec): Db => ({ ...db, registrations: State.setIn(db.registrations, r.uuid, r) })
+/** Closes a pending registration: its new status, by the caller, now; the activation token is cleared. */
+const settle = (
+  context: Context,
+  r: RegistrationRec,
+  now: number,
+  fields: Pick<RegistrationRec, "status"> & Partial<Pick<RegistrationRec, "declineComment">>
+): RegistrationRec => ({
+  ...r,
+  ...fields,
+  activationToken: "",
+  modifiedBy: context.caller.userUuid,
+  modifiedAt: truncateToSeconds(now)
+})
 
 /** `registrations:newUser` — POST /v1/registrations */
 export const create: Handler = (context) =>
@@ -72,12 +84,12 @@ export const create: Handler = (context) =>
         status: "pending",
         declineComment: "",
         activationToken: token,
-        registeredAt: seconds(now),
+        registeredAt: truncateToSeconds(now),
         modifiedBy: "",
         modifiedAt: 0,
         seq: db.seq + 1
       }
-      const next = put({ ...db, seq: db.seq + 1 }, registration)
+      const next = State.putRegistration({ ...db, seq: registration.seq }, registration)
       return Either.right([Reply.json(registrationJson(next, registration)), next] as const)
     })
   })
@@ -85,60 +97,37 @@ export const create: Handler = (context) =>
 /** `registrations:acceptNewUser` — POST /v1/registrations/{uuid}:accept: creates the user (no projects). */
 export const accept: Handler = (context) =>
   Effect.gen(function*() {
-    const [uuid, token, now] = yield* Effect.all([Ids.uuid, Ids.token, Clock.currentTimeMillis])
+    const identity = yield* Users.identity(context.caller.userUuid)
     return yield* Common.update(context, (db) =>
       Either.gen(function*() {
-        const r = yield* find(db, context.vars["uuid"]!, true)
-        if (State.userByName(db, r.name) !== undefined) return yield* Either.left(Errors.conflict("User"))
-        const user: UserRec = {
-          uuid,
-          name: r.name,
-          token,
-          email: r.email,
-          firstName: r.firstName,
-          lastName: r.lastName,
-          organization: r.organization,
-          description: r.description,
-          serviceRoles: [],
-          projects: [],
-          createdOn: seconds(now),
-          modifiedOn: seconds(now),
-          createdBy: context.caller.userUuid,
-          seq: db.seq + 1
-        }
-        const withUser: Db = { ...db, seq: db.seq + 1, users: State.setIn(db.users, uuid, user) }
-        const next = put(withUser, {
-          ...r,
-          status: "accepted",
-          activationToken: "",
-          modifiedBy: context.caller.userUuid,
-          modifiedAt: seconds(now)
-        })
+        const r = yield* find(context, db, true)
+        const [user, withUser] = yield* Users.insert(db, r.name, identity, () =>
+          Either.right({
+            email: r.email,
+            firstName: r.firstName,
+            lastName: r.lastName,
+            organization: r.organization,
+            description: r.description
+          }))
+        const next = State.putRegistration(withUser, settle(context, r, identity.now, { status: "accepted" }))
         return [Reply.json(Users.fullJson(next, user)), next] as const
       }))
   })
 
-const declineBody = Json.stringMap
-
 /** `registrations:declineNewUser` — POST /v1/registrations/{uuid}:decline with `{"comment": "..."}`; answers `{}`. */
 export const decline: Handler = (context) =>
   Effect.gen(function*() {
-    const db0 = yield* Common.snapshot(context)
-    yield* Common.fromEither(find(db0, context.vars["uuid"]!, true))
-    const body = yield* Common.decodeBody(context, declineBody, Errors.invalidRequestBody)
+    yield* Common.fromEither(find(context, yield* Common.snapshot(context), true))
+    const body = yield* Common.decodeBody(context, Json.stringMap, Errors.invalidRequestBody)
     const now = yield* Clock.currentTimeMillis
     return yield* Common.update(context, (db) =>
-      Either.map(find(db, context.vars["uuid"]!, true), (r) =>
+      Either.map(find(context, db, true), (r) =>
         [
           Reply.emptyObject,
-          put(db, {
-            ...r,
-            status: "declined",
-            declineComment: body["comment"] ?? "",
-            activationToken: "",
-            modifiedBy: context.caller.userUuid,
-            modifiedAt: seconds(now)
-          })
+          State.putRegistration(
+            db,
+            settle(context, r, now, { status: "declined", declineComment: body["comment"] ?? "" })
+          )
         ] as const))
   })
 
@@ -146,7 +135,7 @@ export const decline: Handler = (context) =>
 export const show: Handler = (context) =>
   Effect.gen(function*() {
     const db = yield* Common.snapshot(context)
-    const r = yield* Common.fromEither(find(db, context.vars["uuid"]!, false))
+    const r = yield* Common.fromEither(find(context, db, false))
     return Reply.json(registrationJson(db, r))
   })
 
@@ -174,9 +163,9 @@ export const list: Handler = (context) =>
       const value = context.query.get(f) ?? ""
       return value === "" ? [] : [[f, value] as const]
     })
-    const registrations = [...db.registrations.values()]
+    const registrations = State.valuesOf(db.registrations)
       .filter((r) => wanted.every(([f, value]) => fieldOf(r, f) === value))
-      .sort((a, b) => a.seq - b.seq)
+      .sort(State.bySeq)
     return Reply.json({ user_registrations: registrations.map((r) => registrationJson(db, r)) })
   })
 
@@ -185,6 +174,6 @@ export const remove: Handler = (context) =>
   Common.update(
     context,
     (db) =>
-      Either.map(find(db, context.vars["uuid"]!, false), (r) =>
-        [Reply.empty, { ...db, registrations: State.removeFrom(db.registrations, r.uuid) }] as const)
+      Either.map(find(context, db, false), (r) =>
+        [Reply.empty, { ...db, registrations: HashMap.remove(db.registrations, r.uuid) }] as const)
   )

@@ -1,17 +1,18 @@
 // Schema routes (§5.7): create, show, list, update, delete and `:validate`, with real JSON/AVRO checking.
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as HashMap from "effect/HashMap"
 import * as Option from "effect/Option"
 import * as Errors from "../errors.js"
 import * as Ids from "../ids.js"
 import * as Json from "../json.js"
 import * as Reply from "../reply.js"
 import type { Handler } from "../router.js"
+import { validationError } from "../schemaHooks.js"
 import * as SchemaValidation from "../schemaValidation.js"
 import type { Db, ProjectRec, SchemaRec } from "../state.js"
 import * as State from "../state.js"
 import * as Common from "./common.js"
-import { oneSpace } from "./service.js"
 
 /** Go marshals `map[string]interface{}` with sorted keys, at every depth. */
 const sortKeys = (value: unknown): unknown => {
@@ -40,10 +41,8 @@ const object: Json.Decode<Readonly<Record<string, unknown>> | null> = (u) =>
 
 const schemaBody = Json.struct({ name: Json.string, type: Json.string, schema: object })
 
-const findSchema = (db: Db, project: ProjectRec, name: string): Either.Either<SchemaRec, Errors.ApiError> => {
-  const schema = db.schemas.get(State.key(project.uuid, name))
-  return schema === undefined ? Either.left(Errors.notFound("Schema")) : Either.right(schema)
-}
+const findSchema = (db: Db, project: ProjectRec, name: string): Either.Either<SchemaRec, Errors.ApiError> =>
+  Either.fromNullable(State.schema(db, project.uuid, name), () => Errors.notFound("Schema"))
 
 const checked = (type: string, schema: unknown) =>
   Either.mapLeft(SchemaValidation.check(type, schema), Errors.invalidData)
@@ -57,13 +56,15 @@ export const create: Handler = (context) =>
     const name = context.vars["schema"]!
     return yield* Common.update(context, (db) =>
       Either.gen(function*() {
-        const k = State.key(project.uuid, name)
-        if (db.schemas.has(k)) return yield* Either.left(Errors.conflict("Schema"))
+        if (State.schema(db, project.uuid, name) !== undefined) return yield* Either.left(Errors.conflict("Schema"))
         const type = (body.type ?? "").toLowerCase()
         const raw = body.schema ?? null
         yield* checked(type, raw)
-        const schema: SchemaRec = { uuid, projectUuid: project.uuid, name, type, schema: raw }
-        return [oneSpace(schemaJson(project, schema)), { ...db, schemas: State.setIn(db.schemas, k, schema) }] as const
+        const schema: SchemaRec = { uuid, projectUuid: project.uuid, name, type, schema: raw, seq: db.seq + 1 }
+        return [
+          Reply.oneSpaceJson(schemaJson(project, schema)),
+          State.putSchema({ ...db, seq: schema.seq }, schema)
+        ] as const
       }))
   })
 
@@ -73,7 +74,7 @@ export const show: Handler = (context) =>
     const project = yield* Common.project(context)
     const db = yield* Common.snapshot(context)
     const schema = yield* Common.fromEither(findSchema(db, project, context.vars["schema"]!))
-    return oneSpace(schemaJson(project, schema))
+    return Reply.oneSpaceJson(schemaJson(project, schema))
   })
 
 /** `schemas:list` — GET /v1/projects/{project}/schemas */
@@ -81,8 +82,8 @@ export const list: Handler = (context) =>
   Effect.gen(function*() {
     const project = yield* Common.project(context)
     const db = yield* Common.snapshot(context)
-    const schemas = [...db.schemas.values()].filter((s) => s.projectUuid === project.uuid)
-    return oneSpace({ schemas: schemas.map((s) => schemaJson(project, s)) })
+    const schemas = State.inProject(db.schemas, project.uuid)
+    return Reply.oneSpaceJson({ schemas: schemas.map((s) => schemaJson(project, s)) })
   })
 
 /**
@@ -108,7 +109,9 @@ export const update: Handler = (context) =>
         const existing = yield* findSchema(db, project, context.vars["schema"]!)
         let name = existing.name
         if (newName !== "" && newName !== existing.name) {
-          if (db.schemas.has(State.key(project.uuid, newName))) return yield* Either.left(Errors.conflict("Schema"))
+          if (State.schema(db, project.uuid, newName) !== undefined) {
+            return yield* Either.left(Errors.conflict("Schema"))
+          }
           name = newName
         }
         const newType = (body.type ?? "").toLowerCase()
@@ -118,11 +121,8 @@ export const update: Handler = (context) =>
         if (hasRaw) yield* checked(type, raw)
         else if (newType !== "") yield* checked(type, existing.schema)
         const updated: SchemaRec = { ...existing, name, type, schema: hasRaw ? raw : existing.schema }
-        const without = State.removeFrom(db.schemas, State.key(project.uuid, existing.name))
-        const schemas = name === existing.name
-          ? State.setIn(db.schemas, State.key(project.uuid, name), updated)
-          : State.setIn(without, State.key(project.uuid, name), updated)
-        return [oneSpace(schemaJson(project, updated)), { ...db, schemas }] as const
+        const without = { ...db, schemas: HashMap.remove(db.schemas, State.key(project.uuid, existing.name)) }
+        return [Reply.oneSpaceJson(schemaJson(project, updated)), State.putSchema(without, updated)] as const
       }))
   })
 
@@ -132,12 +132,11 @@ export const remove: Handler = (context) =>
     const project = yield* Common.project(context)
     return yield* Common.update(context, (db) =>
       Either.map(findSchema(db, project, context.vars["schema"]!), (schema) => {
-        const topics = new Map(
-          [...db.topics].map(([k, t]) =>
-            [k, t.schemaUuid === schema.uuid ? { ...t, schemaUuid: "" } : t] as const
-          )
-        )
-        const next: Db = { ...db, topics, schemas: State.removeFrom(db.schemas, State.key(project.uuid, schema.name)) }
+        const next: Db = {
+          ...db,
+          topics: HashMap.map(db.topics, (t) => (t.schemaUuid === schema.uuid ? { ...t, schemaUuid: "" } : t)),
+          schemas: HashMap.remove(db.schemas, State.key(project.uuid, schema.name))
+        }
         return [Reply.empty, next] as const
       }))
   })
@@ -162,13 +161,6 @@ export const validateMessage: Handler = (context) =>
     } else {
       payload = Buffer.from(context.body, "utf8").toString("base64")
     }
-    const result = SchemaValidation.validate(schema.type, schema.schema, [payload])
-    if (Either.isLeft(result)) {
-      return yield* Effect.fail(
-        result.left._tag === "Invalid"
-          ? Errors.invalidData(result.left.message)
-          : Errors.genericInternal("Could not load schema for topic")
-      )
-    }
-    return oneSpace({ message: "Message validated successfully" })
+    yield* Common.fromEither(validationError(SchemaValidation.validate(schema.type, schema.schema, [payload])))
+    return Reply.oneSpaceJson({ message: "Message validated successfully" })
   })

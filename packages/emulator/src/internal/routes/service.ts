@@ -1,18 +1,10 @@
-// Service routes (§5.8): the health status `/v1/status` and `/v1/version`, plus the 1-space JSON they use.
+// Service routes (§5.8): the health status `/v1/status` and `/v1/version`.
 import * as Effect from "effect/Effect"
 import * as Errors from "../errors.js"
-import type { Reply } from "../reply.js"
+import * as Push from "../push.js"
+import * as Reply from "../reply.js"
 import type { Caller, Context, Handler } from "../router.js"
-import * as State from "../state.js"
 import * as Common from "./common.js"
-
-/** A JSON reply indented with one space (status, version, VA metrics and schema routes), HTML-escaped like Go. */
-export const oneSpace = (value: unknown): Reply => ({
-  body: JSON.stringify(value, null, 1).replace(
-    /[<>&\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
-  )
-})
 
 /** The emulator's version document; `release` follows the server revision the spec describes (§0). */
 export const versionInfo = {
@@ -28,8 +20,7 @@ export const versionInfo = {
 /** The service roles of the calling real user (the service token is no user on open routes, §10.1). */
 const callerServiceRoles = (context: Context) =>
   Effect.map(Common.snapshot(context), (db) => {
-    const token = context.caller.token
-    const user = token === "" ? undefined : State.userByToken(db, token)
+    const user = Common.callerUser(context, db)
     return user === undefined ? undefined : user.serviceRoles ?? []
   })
 
@@ -48,10 +39,10 @@ export const health: Handler = (context) =>
       if (roles === undefined) return yield* Effect.fail(Errors.forbidden())
       if (!canSeeDetails(roles)) return yield* Effect.fail(Errors.unauthorized())
     }
-    if (!config.pushEnabled) return oneSpace({ status: "ok", push_functionality: "disabled" })
+    if (!config.pushEnabled) return Reply.oneSpaceJson({ status: "ok", push_functionality: "disabled" })
     const db = yield* Common.snapshot(context)
-    const worker = config.pushWorkerToken === "" ? undefined : State.userByToken(db, config.pushWorkerToken)
-    return oneSpace({
+    const worker = Push.pushWorker(db, config)
+    return Reply.oneSpaceJson({
       status: worker === undefined ? "warning" : "ok",
       push_servers: [{ endpoint: "localhost:5555", status: "SERVING" }]
     })
@@ -65,7 +56,7 @@ export const version: Handler = (context) =>
   Effect.map(callerServiceRoles(context), (roles) => {
     const { architecture, build_time, compiler, distro, golang, os, release } = versionInfo
     const hostname = context.env.config.proxyHostname
-    return oneSpace({
+    return Reply.oneSpaceJson({
       build_time,
       golang,
       compiler,

@@ -1,18 +1,20 @@
 // Subscription routes (§5.3) except pull/acknowledge: CRUD, ACLs, push config, offsets, ack deadline.
+import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as HashMap from "effect/HashMap"
 import * as Option from "effect/Option"
 import * as Errors from "../errors.js"
 import * as Ids from "../ids.js"
 import * as Json from "../json.js"
-import { paginate } from "../paging.js"
 import * as Push from "../push.js"
 import * as Reply from "../reply.js"
 import type { Context, Handler } from "../router.js"
 import type { Db, ProjectRec, SubscriptionRec } from "../state.js"
 import * as State from "../state.js"
-import { formatSeconds, parseZulu } from "../time.js"
+import { formatSeconds, parseZulu, truncateToSeconds } from "../time.js"
+import * as Bodies from "./bodies.js"
 import * as Common from "./common.js"
 
 /** The Subscription JSON of §4.2 (`pushStatus` only on show of a verified push subscription). */
@@ -27,23 +29,29 @@ export const subscriptionJson = (project: ProjectRec, sub: SubscriptionRec, with
   createdOn: formatSeconds(sub.createdOn)
 })
 
-/** Finds the path's subscription or fails with 404 "Subscription doesn't exist". */
-export const findSubscription = (
-  db: Db,
-  project: ProjectRec,
-  name: string
-): Either.Either<SubscriptionRec, Errors.ApiError> => {
-  const sub = db.subscriptions.get(State.key(project.uuid, name))
-  return sub === undefined ? Either.left(Errors.notFound("Subscription")) : Either.right(sub)
-}
+/** The path's subscription in a snapshot, or 404. */
+const pathSubscription = (context: Context) =>
+  Effect.gen(function*() {
+    const project = yield* Common.project(context)
+    const db = yield* Common.snapshot(context)
+    const sub = yield* Common.fromEither(Common.findSubscription(db, project, context.vars["subscription"]!))
+    return { db, project, sub }
+  })
 
-/** Replaces one subscription in the state. */
-export const putSubscription = (db: Db, sub: SubscriptionRec): Db => ({
-  ...db,
-  subscriptions: State.setIn(db.subscriptions, State.key(sub.projectUuid, sub.name), sub)
-})
-
-const subKey = (project: ProjectRec, context: Context) => State.key(project.uuid, context.vars["subscription"]!)
+/** Runs `f` on the path's subscription atomically (404 when it does not exist); stores only on success. */
+const updateSubscription = <A>(
+  context: Context,
+  f: (db: Db, sub: SubscriptionRec, project: ProjectRec) => Either.Either<readonly [A, Db], Errors.ApiError>
+) =>
+  Effect.flatMap(Common.project(context), (project) =>
+    Common.update(
+      context,
+      (db) =>
+        Either.flatMap(
+          Common.findSubscription(db, project, context.vars["subscription"]!),
+          (sub) => f(db, sub, project)
+        )
+    ))
 
 const freshTokens = Effect.map(
   Effect.all([Ids.token, Ids.token]),
@@ -58,14 +66,7 @@ export const list: Handler = (context) =>
   Effect.gen(function*() {
     const project = yield* Common.project(context)
     const db = yield* Common.snapshot(context)
-    const { caller } = context
-    const onlyAcl = Common.isPureRole(caller, "consumer")
-    const subs = [...db.subscriptions.values()]
-      .filter((s) => s.projectUuid === project.uuid && (!onlyAcl || s.acl.includes(caller.userUuid)))
-      .sort((a, b) => b.seq - a.seq)
-    const page = yield* Common.fromEither(
-      paginate(subs, (s) => s.seq, context.query.get("pageSize"), context.query.get("pageToken"))
-    )
+    const page = yield* Common.paginate(context, Common.visible(context, db.subscriptions, project, "consumer"))
     return Reply.json({
       subscriptions: page.items.map((s) => subscriptionJson(project, s)),
       nextPageToken: page.nextPageToken,
@@ -75,14 +76,9 @@ export const list: Handler = (context) =>
 
 /** `subscriptions:show` — GET /v1/projects/{project}/subscriptions/{subscription} */
 export const show: Handler = (context) =>
-  Effect.gen(function*() {
-    const project = yield* Common.project(context)
-    const db = yield* Common.snapshot(context)
-    const sub = yield* Common.fromEither(findSubscription(db, project, context.vars["subscription"]!))
-    return Reply.json(subscriptionJson(project, sub, true))
-  })
+  Effect.map(pathSubscription(context), ({ project, sub }) => Reply.json(subscriptionJson(project, sub, true)))
 
-const createBody = Json.struct({ topic: Json.string, ackDeadlineSeconds: Json.int, pushConfig: Push.pushConfigBody })
+const createBody = Json.struct({ topic: Json.string, ackDeadlineSeconds: Json.int, pushConfig: Bodies.pushConfig })
 
 /** `subscriptions:create` — PUT /v1/projects/{project}/subscriptions/{subscription} (algorithm of §8.3). */
 export const create: Handler = (context) =>
@@ -97,11 +93,10 @@ export const create: Handler = (context) =>
     const tokens = yield* freshTokens
     const now = yield* Clock.currentTimeMillis
     const { config } = context.env
-    const k = subKey(project, context)
+    const name = context.vars["subscription"]!
     return yield* Common.update(context, (db) =>
       Either.gen(function*() {
-        const topic = db.topics.get(State.key(project.uuid, topicName))
-        if (topic === undefined) return yield* Either.left(Errors.notFound("Topic"))
+        const topic = yield* Common.findTopic(db, project, topicName)
         let pushConfig = State.zeroPushConfig
         let acl: ReadonlyArray<string> = []
         if (!Push.isZero(body.pushConfig ?? undefined)) {
@@ -109,13 +104,15 @@ export const create: Handler = (context) =>
           pushConfig = yield* Push.forCreate(body.pushConfig!, tokens)
           if (pushConfig.type === "mattermost") acl = [worker.uuid]
         }
-        if (db.subscriptions.has(k)) return yield* Either.left(Errors.conflict("Subscription"))
+        if (State.subscription(db, project.uuid, name) !== undefined) {
+          return yield* Either.left(Errors.conflict("Subscription"))
+        }
         const sub: SubscriptionRec = {
           projectUuid: project.uuid,
-          name: context.vars["subscription"]!,
+          name,
           topic: topicName,
           seq: db.seq + 1,
-          createdOn: Math.floor(now / 1000) * 1000,
+          createdOn: truncateToSeconds(now),
           ackDeadlineSeconds: (body.ackDeadlineSeconds ?? 0) === 0 ? 10 : body.ackDeadlineSeconds!,
           pushConfig,
           acl,
@@ -124,64 +121,44 @@ export const create: Handler = (context) =>
           pendingSince: 0,
           metrics: State.zeroSubscriptionMetrics
         }
-        return [Reply.json(subscriptionJson(project, sub)), putSubscription({ ...db, seq: db.seq + 1 }, sub)] as const
+        return [
+          Reply.json(subscriptionJson(project, sub)),
+          State.putSubscription({ ...db, seq: sub.seq }, sub)
+        ] as const
       }))
   })
 
 /** `subscriptions:delete` — DELETE /v1/projects/{project}/subscriptions/{subscription} */
 export const remove: Handler = (context) =>
-  Effect.gen(function*() {
-    const project = yield* Common.project(context)
-    const k = subKey(project, context)
-    return yield* Common.update(context, (db) =>
-      Either.map(findSubscription(db, project, context.vars["subscription"]!), (sub) => {
-        const next = { ...db, subscriptions: State.removeFrom(db.subscriptions, k) }
-        const reply = sub.pushConfig.type !== "" && sub.pushConfig.verified
-          ? Reply.compactJson({
-            message: `Subscription /projects/${project.name}/subscriptions/${sub.name} deactivated`
-          })
-          : Reply.empty
-        return [reply, next] as const
-      }))
+  updateSubscription(context, (db, sub, project) => {
+    const next = { ...db, subscriptions: HashMap.remove(db.subscriptions, State.key(project.uuid, sub.name)) }
+    const reply = sub.pushConfig.type !== "" && sub.pushConfig.verified
+      ? Reply.compactJson({ message: `Subscription /projects/${project.name}/subscriptions/${sub.name} deactivated` })
+      : Reply.empty
+    return Either.right([reply, next] as const)
   })
 
 /** `subscriptions:acl` — GET /v1/projects/{project}/subscriptions/{subscription}:acl */
 export const acl: Handler = (context) =>
-  Effect.gen(function*() {
-    const project = yield* Common.project(context)
-    const db = yield* Common.snapshot(context)
-    const sub = yield* Common.fromEither(findSubscription(db, project, context.vars["subscription"]!))
-    return Reply.json(Common.aclDocument(db, sub.acl))
-  })
+  Effect.map(pathSubscription(context), ({ db, sub }) => Reply.json(Common.aclDocument(db, sub.acl)))
 
-/** `subscriptions:modifyAcl` — POST ...:modifyAcl; like the real store, a missing subscription answers 200. */
+/** `subscriptions:modifyAcl` — POST ...:modifyAcl (a missing subscription answers 200). */
 export const modifyAcl: Handler = (context) =>
-  Effect.gen(function*() {
-    const project = yield* Common.project(context)
-    const invalid = () => Errors.invalidArgument("Subscription ACL")
-    const body = yield* Common.decodeBody(context, Common.aclBody, invalid)
-    const names = body.authorized_users
-    if (names === undefined || names === null) return yield* Effect.fail(invalid())
-    const k = subKey(project, context)
-    return yield* Common.update(context, (db) =>
-      Either.map(Common.resolveAclUsers(db, project.uuid, names), (uuids) => {
-        const sub = db.subscriptions.get(k)
-        return [Reply.empty, sub === undefined ? db : putSubscription(db, { ...sub, acl: uuids })] as const
-      }))
+  Common.modifyAcl(context, "Subscription", (db, project, acl) => {
+    const sub = State.subscription(db, project.uuid, context.vars["subscription"]!)
+    return sub === undefined ? db : State.putSubscription(db, { ...sub, acl })
   })
 
-const pushBody = Json.struct({ pushConfig: Push.pushConfigBody })
+const pushBody = Json.struct({ pushConfig: Bodies.pushConfig })
 
 /** `subscriptions:modifyPushConfig` — POST ...:modifyPushConfig (§6.8); `{"pushConfig": {}}` turns push off. */
 export const modifyPushConfig: Handler = (context) =>
   Effect.gen(function*() {
-    const project = yield* Common.project(context)
     const body = yield* Common.decodeBody(context, pushBody, () => Errors.invalidArgument("Subscription"))
     const tokens = yield* freshTokens
     const { config } = context.env
-    return yield* Common.update(context, (db) =>
+    return yield* updateSubscription(context, (db, sub) =>
       Either.gen(function*() {
-        const sub = yield* findSubscription(db, project, context.vars["subscription"]!)
         const previous = sub.pushConfig
         const wasActive = previous.type !== "" && previous.verified
         const worker = Push.pushWorker(db, config)
@@ -195,7 +172,7 @@ export const modifyPushConfig: Handler = (context) =>
             acl = withUser(acl, available.uuid)
           }
         }
-        return [Reply.empty, putSubscription(db, { ...sub, pushConfig, acl })] as const
+        return [Reply.empty, State.putSubscription(db, { ...sub, pushConfig, acl })] as const
       }))
   })
 
@@ -209,7 +186,7 @@ export const verifyPushEndpoint: Handler = (context) =>
     const { config } = context.env
     const db = yield* Common.snapshot(context)
     yield* Common.fromEither(Push.checkAvailable(db, config))
-    const sub = yield* Common.fromEither(findSubscription(db, project, context.vars["subscription"]!))
+    const sub = yield* Common.fromEither(Common.findSubscription(db, project, context.vars["subscription"]!))
     if (sub.pushConfig.type !== "http_endpoint") {
       return yield* Effect.fail(Errors.genericConflict("Subscription is not in http push mode"))
     }
@@ -226,21 +203,17 @@ export const verifyPushEndpoint: Handler = (context) =>
     if (answer.body !== sub.pushConfig.verificationHash) {
       return yield* Effect.fail(Errors.pushVerification("Wrong verification hash"))
     }
-    return yield* Common.update(context, (current) =>
-      Either.gen(function*() {
-        const latest = yield* findSubscription(current, project, sub.name)
-        const worker = Push.pushWorker(current, config)
-        const acl = worker === undefined ? latest.acl : withUser(latest.acl, worker.uuid)
-        return [
-          Reply.empty,
-          putSubscription(current, { ...latest, pushConfig: { ...latest.pushConfig, verified: true }, acl })
-        ] as const
-      }))
+    return yield* updateSubscription(context, (current, latest) => {
+      const worker = Push.pushWorker(current, config)
+      const acl = worker === undefined ? latest.acl : withUser(latest.acl, worker.uuid)
+      const verified = { ...latest, pushConfig: { ...latest.pushConfig, verified: true }, acl }
+      return Either.right([Reply.empty, State.putSubscription(current, verified)] as const)
+    })
   })
 
 /** The topic bounds of a subscription: `[min, max]` of its topic, or zeros when the topic is gone. */
 export const bounds = (db: Db, sub: SubscriptionRec): { readonly min: number; readonly max: number } => {
-  const topic = db.topics.get(State.key(sub.projectUuid, sub.topic))
+  const topic = State.topic(db, sub.projectUuid, sub.topic)
   return topic === undefined ? { min: 0, max: 0 } : { min: topic.min, max: topic.max }
 }
 
@@ -248,31 +221,30 @@ export const bounds = (db: Db, sub: SubscriptionRec): { readonly min: number; re
 export const catchUp = (sub: SubscriptionRec, min: number): SubscriptionRec =>
   sub.current < min ? { ...sub, current: min, nextOffset: 0, pendingSince: 0 } : sub
 
-/** `subscriptions:offsets` — GET ...:offsets */
+/** `subscriptions:offsets` — GET ...:offsets; a cursor behind `min` is raised to it (and stored). */
 export const offsets: Handler = (context) =>
-  Effect.gen(function*() {
-    const project = yield* Common.project(context)
-    return yield* Common.update(context, (db) =>
-      Either.map(findSubscription(db, project, context.vars["subscription"]!), (found) => {
-        const { max, min } = bounds(db, found)
-        const sub = catchUp(found, min)
-        return [Reply.json({ max, min, current: sub.current }), putSubscription(db, sub)] as const
-      }))
+  updateSubscription(context, (db, found) => {
+    const { max, min } = bounds(db, found)
+    const sub = catchUp(found, min)
+    return Either.right([Reply.json({ max, min, current: sub.current }), State.putSubscription(db, sub)] as const)
   })
 
 const offsetBody = Json.struct({ offset: Json.int })
 
-/** `subscriptions:modifyOffset` — POST ...:modifyOffset; out of bounds answers 400 yet stores it (server bug). */
+/**
+ * `subscriptions:modifyOffset` — POST ...:modifyOffset. Sets the cursor and clears the pending pull; out of
+ * `[min, max]` it answers 400 "Offset out of bounds" yet stores the offset all the same (server bug, §5.3).
+ */
 export const modifyOffset: Handler = (context) =>
   Effect.gen(function*() {
     const project = yield* Common.project(context)
     const body = yield* Common.decodeBody(context, offsetBody, () => Errors.invalidArgument("Offset"))
     const offset = body.offset ?? 0
     return yield* Common.transact(context, (db) => {
-      const found = findSubscription(db, project, context.vars["subscription"]!)
+      const found = Common.findSubscription(db, project, context.vars["subscription"]!)
       if (Either.isLeft(found)) return [Either.left(found.left), db] as const
       const { max, min } = bounds(db, found.right)
-      const next = putSubscription(db, { ...found.right, current: offset, nextOffset: 0, pendingSince: 0 })
+      const next = State.putSubscription(db, { ...found.right, current: offset, nextOffset: 0, pendingSince: 0 })
       const result = offset < min || offset > max
         ? Either.left(Errors.invalidData("Offset out of bounds"))
         : Either.right(Reply.empty)
@@ -283,19 +255,17 @@ export const modifyOffset: Handler = (context) =>
 /** `subscriptions:timeToOffset` — GET ...:timeToOffset?time=YYYY-MM-DDTHH:MM:SS.mmmZ (compact JSON). */
 export const timeToOffset: Handler = (context) =>
   Effect.gen(function*() {
-    const project = yield* Common.project(context)
-    const db = yield* Common.snapshot(context)
-    const sub = yield* Common.fromEither(findSubscription(db, project, context.vars["subscription"]!))
+    const { db, sub } = yield* pathSubscription(context)
     const time = parseZulu(context.query.get("time") ?? "")
     if (Option.isNone(time)) return yield* Effect.fail(Errors.invalidData("Time is not in valid Zulu format."))
-    const topic = db.topics.get(State.key(project.uuid, sub.topic))
-    const message = topic?.log.find((m) => m.publishMillis >= time.value)
-    if (message === undefined) {
+    const log = State.topic(db, sub.projectUuid, sub.topic)?.log ?? Chunk.empty()
+    const message = Chunk.findFirst(log, (m) => m.publishMillis >= time.value)
+    if (Option.isNone(message)) {
       return yield* Effect.fail(
         Errors.genericConflict("Timestamp is out of bounds for the subscription's topic/partition")
       )
     }
-    return Reply.compactJson({ offset: message.offset })
+    return Reply.compactJson({ offset: message.value.offset })
   })
 
 const deadlineBody = Json.struct({ ackDeadlineSeconds: Json.int })
@@ -303,14 +273,13 @@ const deadlineBody = Json.struct({ ackDeadlineSeconds: Json.int })
 /** `subscriptions:modifyAckDeadline` — POST ...:modifyAckDeadline with 0..600 seconds. */
 export const modifyAckDeadline: Handler = (context) =>
   Effect.gen(function*() {
-    const project = yield* Common.project(context)
     const invalid = () => Errors.invalidArgument("ackDeadlineSeconds(needs value between 0 and 600)")
     const body = yield* Common.decodeBody(context, deadlineBody, invalid)
     const seconds = body.ackDeadlineSeconds ?? 0
     if (seconds < 0 || seconds > 600) return yield* Effect.fail(invalid())
-    return yield* Common.update(context, (db) =>
-      Either.map(
-        findSubscription(db, project, context.vars["subscription"]!),
-        (sub) => [Reply.empty, putSubscription(db, { ...sub, ackDeadlineSeconds: seconds })] as const
-      ))
+    return yield* updateSubscription(
+      context,
+      (db, sub) =>
+        Either.right([Reply.empty, State.putSubscription(db, { ...sub, ackDeadlineSeconds: seconds })] as const)
+    )
   })

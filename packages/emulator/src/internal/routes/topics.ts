@@ -1,17 +1,17 @@
 // Topic routes (§5.2): list, show, create, delete, acl, modifyAcl, attach/detach schema, listByTopic.
+import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Option from "effect/Option"
+import * as HashMap from "effect/HashMap"
 import * as Errors from "../errors.js"
 import * as Json from "../json.js"
-import { paginate } from "../paging.js"
 import * as Reply from "../reply.js"
-import type { Handler } from "../router.js"
+import type { Context, Handler } from "../router.js"
 import { schemaRefOf, validateSchemaRef } from "../schemaHooks.js"
 import type { Db, ProjectRec, TopicRec } from "../state.js"
 import * as State from "../state.js"
-import { formatSeconds } from "../time.js"
+import { formatSeconds, truncateToSeconds } from "../time.js"
 import * as Common from "./common.js"
 
 /** The Topic JSON of §4.1 (key order name, schema, created_on). */
@@ -24,24 +24,21 @@ export const topicJson = (db: Db, project: ProjectRec, topic: TopicRec) => {
   }
 }
 
-const findTopic = (db: Db, project: ProjectRec, name: string): Either.Either<TopicRec, Errors.ApiError> => {
-  const topic = db.topics.get(State.key(project.uuid, name))
-  return topic === undefined ? Either.left(Errors.notFound("Topic")) : Either.right(topic)
-}
+/** The path's topic in a snapshot, or 404. */
+const pathTopic = (context: Context) =>
+  Effect.gen(function*() {
+    const project = yield* Common.project(context)
+    const db = yield* Common.snapshot(context)
+    const topic = yield* Common.fromEither(Common.findTopic(db, project, context.vars["topic"]!))
+    return { db, project, topic }
+  })
 
 /** `topics:list` — GET /v1/projects/{project}/topics */
 export const list: Handler = (context) =>
   Effect.gen(function*() {
     const project = yield* Common.project(context)
     const db = yield* Common.snapshot(context)
-    const { caller } = context
-    const onlyAcl = Common.isPureRole(caller, "publisher")
-    const topics = [...db.topics.values()]
-      .filter((t) => t.projectUuid === project.uuid && (!onlyAcl || t.acl.includes(caller.userUuid)))
-      .sort((a, b) => b.seq - a.seq)
-    const page = yield* Common.fromEither(
-      paginate(topics, (t) => t.seq, context.query.get("pageSize"), context.query.get("pageToken"))
-    )
+    const page = yield* Common.paginate(context, Common.visible(context, db.topics, project, "publisher"))
     return Reply.json({
       topics: page.items.map((t) => topicJson(db, project, t)),
       nextPageToken: page.nextPageToken,
@@ -51,12 +48,7 @@ export const list: Handler = (context) =>
 
 /** `topics:show` — GET /v1/projects/{project}/topics/{topic} */
 export const show: Handler = (context) =>
-  Effect.gen(function*() {
-    const project = yield* Common.project(context)
-    const db = yield* Common.snapshot(context)
-    const topic = yield* Common.fromEither(findTopic(db, project, context.vars["topic"]!))
-    return Reply.json(topicJson(db, project, topic))
-  })
+  Effect.map(pathTopic(context), ({ db, project, topic }) => Reply.json(topicJson(db, project, topic)))
 
 /** `topics:create` — PUT /v1/projects/{project}/topics/{topic} (optional body `{"schema": "projects/P/schemas/S"}`) */
 export const create: Handler = (context) =>
@@ -73,21 +65,20 @@ export const create: Handler = (context) =>
     return yield* Common.update(context, (db) =>
       Either.gen(function*() {
         const schemaUuid = schemaRef === "" ? "" : yield* validateSchemaRef(db, project.uuid, schemaRef)
-        const k = State.key(project.uuid, name)
-        if (db.topics.has(k)) return yield* Either.left(Errors.conflict("Topic"))
+        if (State.topic(db, project.uuid, name) !== undefined) return yield* Either.left(Errors.conflict("Topic"))
         const topic: TopicRec = {
           projectUuid: project.uuid,
           name,
           seq: db.seq + 1,
-          createdOn: Math.floor(now / 1000) * 1000,
+          createdOn: truncateToSeconds(now),
           schemaUuid,
           acl: [],
-          log: [],
+          log: Chunk.empty(),
           min: 0,
           max: 0,
           metrics: State.zeroTopicMetrics
         }
-        const next: Db = { ...db, seq: db.seq + 1, topics: State.setIn(db.topics, k, topic) }
+        const next = State.putTopic({ ...db, seq: topic.seq }, topic)
         return [Reply.json(topicJson(next, project, topic)), next] as const
       }))
   })
@@ -96,68 +87,45 @@ export const create: Handler = (context) =>
 export const remove: Handler = (context) =>
   Effect.gen(function*() {
     const project = yield* Common.project(context)
-    const k = State.key(project.uuid, context.vars["topic"]!)
     return yield* Common.update(context, (db) =>
-      db.topics.has(k)
-        ? Either.right([Reply.empty, { ...db, topics: State.removeFrom(db.topics, k) }] as const)
-        : Either.left(Errors.notFound("Topic")))
+      Either.map(
+        Common.findTopic(db, project, context.vars["topic"]!),
+        (topic) =>
+          [Reply.empty, { ...db, topics: HashMap.remove(db.topics, State.key(project.uuid, topic.name)) }] as const
+      ))
   })
 
 /** `topics:acl` — GET /v1/projects/{project}/topics/{topic}:acl */
 export const acl: Handler = (context) =>
-  Effect.gen(function*() {
-    const project = yield* Common.project(context)
-    const db = yield* Common.snapshot(context)
-    const topic = yield* Common.fromEither(findTopic(db, project, context.vars["topic"]!))
-    return Reply.json(Common.aclDocument(db, topic.acl))
-  })
+  Effect.map(pathTopic(context), ({ db, topic }) => Reply.json(Common.aclDocument(db, topic.acl)))
 
-/**
- * `topics:modifyAcl` — POST /v1/projects/{project}/topics/{topic}:modifyAcl. Like the real (Mongo) store,
- * a missing topic still answers 200.
- */
+/** `topics:modifyAcl` — POST /v1/projects/{project}/topics/{topic}:modifyAcl (a missing topic answers 200). */
 export const modifyAcl: Handler = (context) =>
-  Effect.gen(function*() {
-    const project = yield* Common.project(context)
-    const body = yield* Common.decodeBody(context, Common.aclBody, () => Errors.invalidArgument("Topic ACL"))
-    const names = body.authorized_users
-    if (names === undefined || names === null) return yield* Effect.fail(Errors.invalidArgument("Topic ACL"))
-    const k = State.key(project.uuid, context.vars["topic"]!)
-    return yield* Common.update(context, (db) =>
-      Either.map(Common.resolveAclUsers(db, project.uuid, names), (uuids) => {
-        const topic = db.topics.get(k)
-        if (topic === undefined) return [Reply.empty, db] as const
-        return [Reply.empty, { ...db, topics: State.setIn(db.topics, k, { ...topic, acl: uuids }) }] as const
-      }))
+  Common.modifyAcl(context, "Topic", (db, project, acl) => {
+    const topic = State.topic(db, project.uuid, context.vars["topic"]!)
+    return topic === undefined ? db : State.putTopic(db, { ...topic, acl })
   })
 
 const attachBody = Json.struct({ schema: Json.string })
 
-const setSchema = (context: Parameters<Handler>[0], ref: string) =>
+const setSchema = (context: Context, ref: string) =>
   Effect.gen(function*() {
     const project = yield* Common.project(context)
-    const k = State.key(project.uuid, context.vars["topic"]!)
     return yield* Common.update(context, (db) =>
       Either.gen(function*() {
-        const topic = db.topics.get(k)
-        if (topic === undefined) return yield* Either.left(Errors.notFound("Topic"))
+        const topic = yield* Common.findTopic(db, project, context.vars["topic"]!)
         const schemaUuid = ref === "" ? "" : yield* validateSchemaRef(db, project.uuid, ref)
-        return [Reply.empty, { ...db, topics: State.setIn(db.topics, k, { ...topic, schemaUuid }) }] as const
+        return [Reply.empty, State.putTopic(db, { ...topic, schemaUuid })] as const
       }))
   })
 
 /** `topics:attachSchema` — POST /v1/projects/{project}/topics/{topic}:attachSchema; an empty body detaches. */
 export const attachSchema: Handler = (context) =>
   Effect.gen(function*() {
-    const project = yield* Common.project(context)
-    const db = yield* Common.snapshot(context)
-    yield* Common.fromEither(findTopic(db, project, context.vars["topic"]!))
-    let ref = ""
-    if (context.body.length > 0) {
-      const body = Json.decodeBody(context.body, attachBody)
-      if (Option.isNone(body)) return yield* Effect.fail(Errors.invalidRequestBody())
-      ref = body.value.schema ?? ""
-    }
+    yield* pathTopic(context)
+    const ref = context.body.length === 0
+      ? ""
+      : (yield* Common.decodeBody(context, attachBody, Errors.invalidRequestBody)).schema ?? ""
     return yield* setSchema(context, ref)
   })
 
@@ -166,13 +134,9 @@ export const detachSchema: Handler = (context) => setSchema(context, "")
 
 /** `subscriptions:listByTopic` — GET /v1/projects/{project}/topics/{topic}/subscriptions (compact JSON). */
 export const listSubscriptions: Handler = (context) =>
-  Effect.gen(function*() {
-    const project = yield* Common.project(context)
-    const db = yield* Common.snapshot(context)
-    const topic = yield* Common.fromEither(findTopic(db, project, context.vars["topic"]!))
-    const names = [...db.subscriptions.values()]
-      .filter((s) => s.projectUuid === project.uuid && s.topic === topic.name)
-      .sort((a, b) => a.seq - b.seq)
-      .map((s) => `/projects/${project.name}/subscriptions/${s.name}`)
-    return Reply.compactJson({ subscriptions: names })
-  })
+  Effect.map(pathTopic(context), ({ db, project, topic }) =>
+    Reply.compactJson({
+      subscriptions: State.inProject(db.subscriptions, project.uuid)
+        .filter((s) => s.topic === topic.name)
+        .map((s) => `/projects/${project.name}/subscriptions/${s.name}`)
+    }))

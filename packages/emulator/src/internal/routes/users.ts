@@ -2,44 +2,35 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Option from "effect/Option"
+import * as HashMap from "effect/HashMap"
 import * as Errors from "../errors.js"
 import * as Ids from "../ids.js"
-import { paginate } from "../paging.js"
 import * as Reply from "../reply.js"
 import type { Context, Handler } from "../router.js"
-import type { Db, UserRec } from "../state.js"
+import type { UserRec } from "../state.js"
 import * as State from "../state.js"
+import { truncateToSeconds } from "../time.js"
 import * as Users from "../users.js"
+import * as Bodies from "./bodies.js"
 import * as Common from "./common.js"
 
-const decode = (context: Context) =>
-  Option.match(Users.decodeUser(context.body), {
-    onNone: () => Effect.fail(Errors.invalidArgument("User")),
-    onSome: Effect.succeed
+/** A user found by `find` in a snapshot, in the privileged full view; 404 "User doesn't exist" otherwise. */
+const showUser = (context: Context, find: (db: State.Db) => UserRec | undefined) =>
+  Effect.gen(function*() {
+    const db = yield* Common.snapshot(context)
+    const user = find(db)
+    if (user === undefined) return yield* Effect.fail(Errors.notFound("User"))
+    return Reply.json(Users.fullJson(db, user))
   })
-
-const putUser = (db: Db, user: UserRec): Db => ({ ...db, users: State.setIn(db.users, user.uuid, user) })
-
-const seconds = (millis: number) => Math.floor(millis / 1000) * 1000
 
 /** `users:byToken` — GET /v1/users:byToken/{token} */
-export const byToken: Handler = (context) =>
-  Effect.gen(function*() {
-    const db = yield* Common.snapshot(context)
-    const user = State.userByToken(db, context.vars["token"]!)
-    if (user === undefined) return yield* Effect.fail(Errors.notFound("User"))
-    return Reply.json(Users.fullJson(db, user))
-  })
+export const byToken: Handler = (context) => showUser(context, (db) => State.userByToken(db, context.vars["token"]!))
 
 /** `users:byUUID` — GET /v1/users:byUUID/{uuid} */
-export const byUuid: Handler = (context) =>
-  Effect.gen(function*() {
-    const db = yield* Common.snapshot(context)
-    const user = db.users.get(context.vars["uuid"]!)
-    if (user === undefined) return yield* Effect.fail(Errors.notFound("User"))
-    return Reply.json(Users.fullJson(db, user))
-  })
+export const byUuid: Handler = (context) => showUser(context, (db) => State.get(db.users, context.vars["uuid"]!))
+
+/** `users:show` — GET /v1/users/{user} */
+export const show: Handler = (context) => showUser(context, (db) => State.userByName(db, context.vars["user"]!))
 
 /** `users:list` — GET /v1/users?pageSize&pageToken&details&project */
 export const list: Handler = (context) =>
@@ -47,16 +38,13 @@ export const list: Handler = (context) =>
     const db = yield* Common.snapshot(context)
     const { query } = context
     const projectName = query.get("project") ?? ""
-    let projectUuid: string | undefined = undefined
+    let users = State.valuesOf(db.users)
     if (projectName !== "") {
       const project = State.projectByName(db, projectName)
       if (project === undefined) return yield* Effect.fail(Errors.notFound("ProjectUUID"))
-      projectUuid = project.uuid
+      users = users.filter((u) => State.isMember(u, project.uuid))
     }
-    const users = [...db.users.values()]
-      .filter((u) => projectUuid === undefined || u.projects.some((m) => m.projectUuid === projectUuid))
-      .sort((a, b) => b.seq - a.seq)
-    const page = yield* Common.fromEither(paginate(users, (u) => u.seq, query.get("pageSize"), query.get("pageToken")))
+    const page = yield* Common.paginate(context, users.sort(State.newestFirst))
     const details = query.get("details") === "true"
     return Reply.json({
       users: page.items.map((u) => Users.userJson(db, u, { details, privileged: true })),
@@ -69,17 +57,8 @@ export const list: Handler = (context) =>
 export const profile: Handler = (context) =>
   Effect.gen(function*() {
     const db = yield* Common.snapshot(context)
-    const token = context.caller.token
-    const user = token === "" ? undefined : State.userByToken(db, token)
+    const user = Common.callerUser(context, db)
     if (user === undefined) return yield* Effect.fail(Errors.unauthorized())
-    return Reply.json(Users.fullJson(db, user))
-  })
-
-/** `users:show` — GET /v1/users/{user} */
-export const show: Handler = (context) =>
-  Effect.gen(function*() {
-    const db = yield* Common.snapshot(context)
-    const user = yield* Common.fromEither(Users.findUser(db, context.vars["user"]!))
     return Reply.json(Users.fullJson(db, user))
   })
 
@@ -89,44 +68,43 @@ export const refreshToken: Handler = (context) =>
     const token = yield* Ids.token
     return yield* Common.update(context, (db) =>
       Either.map(Users.findUser(db, context.vars["user"]!), (user) => {
-        const next = putUser(db, { ...user, token })
-        return [Reply.json(Users.fullJson(next, next.users.get(user.uuid)!)), next] as const
+        const updated = { ...user, token }
+        const next = State.putUser(db, updated)
+        return [Reply.json(Users.fullJson(next, updated)), next] as const
       }))
   })
 
-/** `users:create` — POST /v1/users/{user} */
+const decode = (context: Context) => Common.decodeBody(context, Bodies.user, () => Errors.invalidArgument("User"))
+
+/** `users:create` — POST /v1/users/{user}; without `service_roles` the user's are `null` (§10.1). */
 export const create: Handler = (context) =>
   Effect.gen(function*() {
     const body = yield* decode(context)
-    const [uuid, token, now] = yield* Effect.all([Ids.uuid, Ids.token, Clock.currentTimeMillis])
+    const identity = yield* Users.identity(context.caller.userUuid)
     const { roleTable } = context.env.config
     return yield* Common.update(context, (db) =>
-      Either.gen(function*() {
-        const name = context.vars["user"]!
-        if (State.userByName(db, name) !== undefined) return yield* Either.left(Errors.conflict("User"))
-        const projects = yield* Users.resolveMemberships(db, roleTable, body.projects ?? [])
-        const serviceRoles = body.service_roles ?? null
-        if (serviceRoles !== null) yield* Users.checkRoles(roleTable, serviceRoles)
-        const user: UserRec = {
-          uuid,
-          name,
-          token,
-          email: body.email ?? "",
-          firstName: body.first_name ?? "",
-          lastName: body.last_name ?? "",
-          organization: body.organization ?? "",
-          description: body.description ?? "",
-          serviceRoles,
-          projects,
-          createdOn: seconds(now),
-          modifiedOn: seconds(now),
-          createdBy: context.caller.userUuid,
-          seq: db.seq + 1
-        }
-        const next = putUser({ ...db, seq: db.seq + 1 }, user)
-        return [Reply.json(Users.fullJson(next, user)), next] as const
-      }))
+      Either.map(
+        Users.insert(db, context.vars["user"]!, identity, () =>
+          Either.gen(function*() {
+            const projects = yield* Users.resolveMemberships(db, roleTable, body.projects ?? [])
+            const serviceRoles = body.service_roles ?? null
+            if (serviceRoles !== null) yield* Users.checkRoles(roleTable, serviceRoles)
+            return {
+              email: body.email ?? "",
+              firstName: body.first_name ?? "",
+              lastName: body.last_name ?? "",
+              organization: body.organization ?? "",
+              description: body.description ?? "",
+              serviceRoles,
+              projects
+            }
+          })),
+        ([user, next]) => [Reply.json(Users.fullJson(next, user)), next] as const
+      ))
   })
+
+/** A non-empty string of a body replaces the stored one. */
+const pick = (value: string | undefined, previous: string) => (value === undefined || value === "" ? previous : value)
 
 /**
  * `users:update` — PUT /v1/users/{user}. Like `auth.UpdateUser`, the projects and roles are validated
@@ -149,10 +127,6 @@ export const update: Handler = (context) =>
         if (rename !== "" && rename !== user.name && State.userByName(db, rename) !== undefined) {
           return yield* Either.left(Errors.invalidData("invalid user name change, name already exists"))
         }
-        const pick = (
-          value: string | undefined,
-          previous: string
-        ) => (value === undefined || value === "" ? previous : value)
         const updated: UserRec = {
           ...user,
           name: pick(body.name, user.name),
@@ -163,18 +137,17 @@ export const update: Handler = (context) =>
           email: pick(body.email, user.email),
           projects: projects ?? user.projects,
           serviceRoles: serviceRoles ?? user.serviceRoles,
-          modifiedOn: seconds(now)
+          modifiedOn: truncateToSeconds(now)
         }
-        const next = putUser(db, updated)
+        const next = State.putUser(db, updated)
         return [Reply.json(Users.fullJson(next, updated)), next] as const
       }))
   })
 
 /** `users:delete` — DELETE /v1/users/{user}; the user's id silently disappears from ACLs (§6.9). */
 export const remove: Handler = (context) =>
-  Common.update(
-    context,
-    (db) =>
-      Either.map(Users.findUser(db, context.vars["user"]!), (user) =>
-        [Reply.empty, { ...db, users: State.removeFrom(db.users, user.uuid) }] as const)
-  )
+  Common.update(context, (db) =>
+    Either.map(
+      Users.findUser(db, context.vars["user"]!),
+      (user) => [Reply.empty, { ...db, users: HashMap.remove(db.users, user.uuid) }] as const
+    ))
