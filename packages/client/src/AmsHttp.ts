@@ -17,7 +17,7 @@ import * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
 import type { AmsError } from "./AmsError.js"
-import { AmsConnectionError } from "./AmsError.js"
+import { AmsArgumentError, AmsConnectionError } from "./AmsError.js"
 import * as Response from "./internal/response.js"
 
 /**
@@ -151,12 +151,28 @@ export const make = (options: Options): Effect.Effect<AmsHttpService, never, Htt
       http = queryAuth
         ? HttpClientRequest.setUrlParam(http, "key", Redacted.value(options.token))
         : HttpClientRequest.setHeader(http, "x-api-key", Redacted.value(options.token))
-      if (request.body !== undefined) http = HttpClientRequest.bodyUnsafeJson(http, request.body)
+      // A body that cannot be JSON (a cycle, a bigint) fails as an argument, never as a defect.
+      const prepared = request.body === undefined
+        ? Effect.succeed(http)
+        : HttpClientRequest.bodyJson(http, request.body).pipe(
+          Effect.mapError((error) =>
+            new AmsArgumentError({
+              operation: request.operation,
+              argument: "body",
+              message: `${request.operation}: the body cannot be sent as JSON (${
+                error.reason._tag === "JsonError" ? String(error.reason.error) : error.reason._tag
+              })`
+            })
+          )
+        )
 
-      const sent = httpClient.execute(http).pipe(
+      const sent = Effect.flatMap(prepared, (ready) => httpClient.execute(ready)).pipe(
         Effect.flatMap((response) => Effect.map(response.text, (text) => ({ status: response.status, text }))),
         Effect.scoped,
-        Effect.mapError((error) => transportError(request.operation, error))
+        Effect.catchTags({
+          RequestError: (error) => Effect.fail(transportError(request.operation, error)),
+          ResponseError: (error) => Effect.fail(transportError(request.operation, error))
+        })
       )
       const exchange = queryAuth || request.secretInUrl === true
         ? Effect.locally(sent, HttpClient.currentTracerDisabledWhen, () => true)

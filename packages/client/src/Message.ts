@@ -138,8 +138,13 @@ export interface Message {
   readonly data: Uint8Array
   readonly rawData: string
   readonly attributes: Readonly<Record<string, string>>
-  /** RFC 3339 UTC with up to nanoseconds, as the server sends it. */
-  readonly publishTime: string
+  /**
+   * When the server stored the message, to the millisecond; `undefined` if the server sent no (or no
+   * readable) time, which is never a reason to lose the message.
+   */
+  readonly publishTime: Date | undefined
+  /** The publish time as the server sent it (RFC 3339 UTC with up to nanoseconds), `""` if none. */
+  readonly rawPublishTime: string
 }
 
 /**
@@ -155,6 +160,11 @@ export interface Received {
 
 const decodeData = (raw: string): Uint8Array =>
   Either.getOrElse(Encoding.decodeBase64(raw), () => new TextEncoder().encode(raw))
+
+const decodeTime = (raw: string): Date | undefined => {
+  const date = new Date(raw)
+  return raw === "" || Number.isNaN(date.getTime()) ? undefined : date
+}
 
 /**
  * The wire shape of a received message, decoded into `Received`.
@@ -186,7 +196,8 @@ export const ReceivedFromWire = Schema.transform(
         data: decodeData(message.data),
         rawData: message.data,
         attributes: message.attributes,
-        publishTime: message.publishTime
+        publishTime: decodeTime(message.publishTime),
+        rawPublishTime: message.publishTime
       }
     }),
     encode: ({ ackId, message }) => ({
@@ -195,7 +206,7 @@ export const ReceivedFromWire = Schema.transform(
         messageId: message.messageId,
         data: message.rawData,
         attributes: message.attributes,
-        publishTime: message.publishTime
+        publishTime: message.rawPublishTime
       }
     })
   }

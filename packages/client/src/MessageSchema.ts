@@ -179,12 +179,14 @@ export const update = (
   },
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<MessageSchema, AmsError, AmsHttp.AmsHttp> => {
-  const run = Operation.run({
+  return Operation.run({
     operation: "schema.update",
     method: "PUT",
     projectScoped: true,
     names: [["schema", name]],
     path: (project) => `/projects/${project}/schemas/${name}`,
+    // The new name must pass the server's rule too, or the schema could never be addressed again.
+    check: fields.name === undefined ? Effect.void : Names.check("schema.update", [["schema", fields.name]]),
     body: (project: string) => {
       const body: Record<string, unknown> = {}
       // The server wants the new name as a reference, `projects/P/schemas/NEW`.
@@ -196,10 +198,6 @@ export const update = (
     response: MessageSchemaFromWire,
     options
   })
-  // The new name must pass the server's rule too, or the schema could never be addressed again.
-  return fields.name === undefined
-    ? run
-    : Effect.zipRight(Names.check("schema.update", [["schema", fields.name]]), run)
 }
 
 /**

@@ -112,20 +112,18 @@ export const update = (
   const body: Record<string, string> = {}
   if (fields.name !== undefined) body.name = fields.name
   if (fields.description !== undefined) body.description = fields.description
-  const run = Operation.run({
+  return Operation.run({
     operation: "project.update",
     method: "PUT",
     projectScoped: false,
     names: [["project", name]],
     path: () => `/projects/${name}`,
+    // The new name must pass the same rule, or the project could never be addressed again.
+    check: fields.name === undefined ? Effect.void : Names.check("project.update", [["project", fields.name]]),
     body,
     response: Project,
     options
   })
-  // The new name must pass the same rule, or the project could never be addressed again.
-  return fields.name === undefined
-    ? run
-    : Effect.zipRight(Names.check("project.update", [["project", fields.name]]), run)
 }
 
 /**
@@ -196,20 +194,25 @@ export interface MembersOptions extends AmsHttp.RequestOptions {
  * @since 0.1.0
  * @category operations
  */
-export const membersPage = (options?: MembersOptions): Effect.Effect<UserPage, AmsError, AmsHttp.AmsHttp> => {
+export const membersPage = (options?: MembersOptions): Effect.Effect<UserPage, AmsError, AmsHttp.AmsHttp> =>
+  membersOf("project.membersPage", options)
+
+const membersOf = (
+  operation: string,
+  options: MembersOptions | undefined
+): Effect.Effect<UserPage, AmsError, AmsHttp.AmsHttp> => {
   const query: Record<string, string> = Paging.query(options)
   if (options?.details === true) query.details = "true"
-  return Paging.checkPageSize("project.members", options?.pageSize).pipe(
-    Effect.zipRight(Operation.run({
-      operation: "project.members",
-      method: "GET",
-      projectScoped: true,
-      path: (project) => `/projects/${project}/members`,
-      query,
-      response: UserPage,
-      options
-    }))
-  )
+  return Operation.run({
+    operation,
+    method: "GET",
+    projectScoped: true,
+    path: (project) => `/projects/${project}/members`,
+    check: Paging.checkPageSize(operation, options?.pageSize),
+    query,
+    response: UserPage,
+    options
+  })
 }
 
 /**
@@ -236,7 +239,10 @@ export const membersStream = (
 export const members = (
   options?: Omit<MembersOptions, "pageToken" | "pageSize">
 ): Effect.Effect<ReadonlyArray<User>, AmsError, AmsHttp.AmsHttp> =>
-  Effect.map(membersPage({ ...options, pageSize: undefined }), (page) => page.users)
+  Effect.map(
+    membersOf("project.members", { ...options, pageSize: undefined, pageToken: undefined }),
+    (page) => page.users
+  )
 
 /**
  * Gets a member (`GET /v1/projects/{P}/members/{U}`), of the layer's project unless `{ project }` is

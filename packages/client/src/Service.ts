@@ -260,25 +260,28 @@ export interface ReportOptions extends AmsHttp.RequestOptions {
   readonly endDate?: Date | undefined
 }
 
-const reportQuery = (
-  operation: string,
-  options: ReportOptions | undefined
-): Effect.Effect<Record<string, string>, AmsArgumentError> =>
-  Effect.suspend(() => {
-    const query: Record<string, string> = {}
-    const dates = [["startDate", "start_date", options?.startDate], ["endDate", "end_date", options?.endDate]] as const
-    for (const [argument, key, date] of dates) {
-      if (date === undefined) continue
-      if (Number.isNaN(date.getTime())) {
-        return Effect.fail(new AmsArgumentError({ operation, argument, message: `${argument} is an invalid Date` }))
-      }
-      query[key] = date.toISOString().slice(0, 10)
+/** Checks the dates and project names of a report before any request. */
+const checkReport = (operation: string, options: ReportOptions | undefined): Effect.Effect<void, AmsArgumentError> => {
+  for (const argument of ["startDate", "endDate"] as const) {
+    const date = options?.[argument]
+    if (date !== undefined && Number.isNaN(date.getTime())) {
+      return Effect.fail(new AmsArgumentError({ operation, argument, message: `${argument} is an invalid Date` }))
     }
-    const projects = options?.projects
-    if (projects === undefined || projects.length === 0) return Effect.succeed(query)
-    query.projects = projects.join(",")
-    return Effect.as(Names.check(operation, projects.map((project) => ["project", project] as const)), query)
-  })
+  }
+  return Names.check(operation, (options?.projects ?? []).map((project) => ["project", project] as const))
+}
+
+/** The query of a report (only once `checkReport` passed: `toISOString` throws on an invalid date). */
+const reportQuery = (options: ReportOptions | undefined): Record<string, string> => {
+  const query: Record<string, string> = {}
+  const day = (date: Date | undefined) => date === undefined || Number.isNaN(date.getTime()) ? undefined : date
+  const start = day(options?.startDate)
+  const end = day(options?.endDate)
+  if (start !== undefined) query.start_date = start.toISOString().slice(0, 10)
+  if (end !== undefined) query.end_date = end.toISOString().slice(0, 10)
+  if (options?.projects !== undefined && options.projects.length > 0) query.projects = options.projects.join(",")
+  return query
+}
 
 /**
  * The VA report (`GET /v1/metrics/va_metrics`): messages, average daily messages, and the topics,
@@ -298,16 +301,16 @@ const reportQuery = (
  * @category operations
  */
 export const vaMetrics = (options?: ReportOptions): Effect.Effect<VaReport, AmsError, AmsHttp.AmsHttp> =>
-  Effect.flatMap(reportQuery("service.vaMetrics", options), (query) =>
-    Operation.run({
-      operation: "service.vaMetrics",
-      method: "GET",
-      projectScoped: false,
-      path: () => "/metrics/va_metrics",
-      query,
-      response: VaReportFromWire,
-      options
-    }))
+  Operation.run({
+    operation: "service.vaMetrics",
+    method: "GET",
+    projectScoped: false,
+    path: () => "/metrics/va_metrics",
+    check: checkReport("service.vaMetrics", options),
+    query: reportQuery(options),
+    response: VaReportFromWire,
+    options
+  })
 
 /**
  * The usage report (`GET /v1/users/usageReport`): the VA report restricted to the projects where the
@@ -318,13 +321,13 @@ export const vaMetrics = (options?: ReportOptions): Effect.Effect<VaReport, AmsE
  * @category operations
  */
 export const usageReport = (options?: ReportOptions): Effect.Effect<UsageReport, AmsError, AmsHttp.AmsHttp> =>
-  Effect.flatMap(reportQuery("service.usageReport", options), (query) =>
-    Operation.run({
-      operation: "service.usageReport",
-      method: "GET",
-      projectScoped: false,
-      path: () => "/users/usageReport",
-      query,
-      response: UsageReportFromWire,
-      options
-    }))
+  Operation.run({
+    operation: "service.usageReport",
+    method: "GET",
+    projectScoped: false,
+    path: () => "/users/usageReport",
+    check: checkReport("service.usageReport", options),
+    query: reportQuery(options),
+    response: UsageReportFromWire,
+    options
+  })

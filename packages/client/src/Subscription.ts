@@ -13,7 +13,6 @@ import type * as Stream from "effect/Stream"
 import type { AmsError } from "./AmsError.js"
 import { AmsArgumentError, isRetryable } from "./AmsError.js"
 import type * as AmsHttp from "./AmsHttp.js"
-import * as Names from "./internal/names.js"
 import * as Operation from "./internal/operation.js"
 import * as Paging from "./internal/paging.js"
 import * as Wire from "./internal/wire.js"
@@ -139,12 +138,21 @@ export interface Offsets {
 
 const OffsetsFromWire = Schema.Struct({ max: Schema.Number, min: Schema.Number, current: Schema.Number })
 const OffsetFromWire = Schema.Struct({ offset: Schema.Number })
-const Pulled = Schema.Struct({ receivedMessages: Paging.items(Message.ReceivedFromWire) })
+// `receivedMessages` is always there (`[]` when nothing is new): an answer without it is broken, not empty.
+const Pulled = Schema.Struct({ receivedMessages: Schema.NullOr(Schema.Array(Message.ReceivedFromWire)) })
 
 const path = (project: string, name: string, suffix = "") => `/projects/${project}/subscriptions/${name}${suffix}`
 
 const argumentError = (operation: string, argument: string, message: string) =>
   Effect.fail(new AmsArgumentError({ operation, argument, message }))
+
+const checkPushConfig = (
+  operation: string,
+  config: PushConfig.Input | null
+): Effect.Effect<void, AmsArgumentError> => {
+  const problem = PushConfig.validate(config)
+  return problem === undefined ? Effect.void : argumentError(operation, "pushConfig", problem)
+}
 
 const checkInteger = (
   operation: string,
@@ -192,18 +200,16 @@ export const list = (
 export const listPage = (
   options?: AmsHttp.RequestOptions & Paging.PageOptions
 ): Effect.Effect<Page, AmsError, AmsHttp.AmsHttp> =>
-  Effect.zipRight(
-    Paging.checkPageSize("subscription.listPage", options?.pageSize),
-    Operation.run({
-      operation: "subscription.listPage",
-      method: "GET",
-      projectScoped: true,
-      path: (project) => `/projects/${project}/subscriptions`,
-      query: Paging.query(options),
-      response: PageFromWire,
-      options
-    })
-  )
+  Operation.run({
+    operation: "subscription.listPage",
+    method: "GET",
+    projectScoped: true,
+    path: (project) => `/projects/${project}/subscriptions`,
+    check: Paging.checkPageSize("subscription.listPage", options?.pageSize),
+    query: Paging.query(options),
+    response: PageFromWire,
+    options
+  })
 
 /**
  * Every subscription, fetched page by page (`pageSize`, default 100) as the stream is consumed
@@ -250,7 +256,10 @@ export const get = (
 export interface CreateOptions extends AmsHttp.RequestOptions {
   /** The topic: its short name (in the call's project) or `projects/P/topics/T` (a leading `/` is dropped). */
   readonly topic: string
-  /** Seconds allowed between a pull and its acknowledgement, 0..600 (default 10, as the server's). */
+  /**
+   * Seconds allowed between a pull and its acknowledgement, 0..600 (default 10, as the server's). The
+   * server reads `0` at creation as its default, 10: use `modifyAckDeadline` for a deadline of 0.
+   */
   readonly ackDeadlineSeconds?: number | undefined
   /** Push configuration; omitted means a pull subscription. */
   readonly pushConfig?: PushConfig.Input | undefined
@@ -278,27 +287,25 @@ export const create = (
 ): Effect.Effect<Subscription, AmsError, AmsHttp.AmsHttp> => {
   const operation = "subscription.create"
   const ackDeadlineSeconds = options.ackDeadlineSeconds ?? 10
-  const pushProblem = options.pushConfig === undefined ? undefined : PushConfig.validate(options.pushConfig)
-  return checkInteger(operation, "ackDeadlineSeconds", ackDeadlineSeconds, 0, 600).pipe(
-    Effect.zipRight(pushProblem === undefined ? Effect.void : argumentError(operation, "pushConfig", pushProblem)),
-    Effect.zipRight(Wire.reference(operation, "topics", options.topic, options)),
-    Effect.flatMap((topic) =>
-      Operation.run({
-        operation,
-        method: "PUT",
-        projectScoped: true,
-        names: [["subscription", name]],
-        path: (project) => path(project, name),
-        body: {
-          topic,
-          ackDeadlineSeconds,
-          ...(options.pushConfig === undefined ? {} : { pushConfig: PushConfig.encode(options.pushConfig) })
-        },
-        response: SubscriptionFromWire,
-        options
-      })
-    )
-  )
+  return Operation.run({
+    operation,
+    method: "PUT",
+    projectScoped: true,
+    names: [["subscription", name]],
+    path: (project) => path(project, name),
+    check: Effect.zipRight(
+      checkInteger(operation, "ackDeadlineSeconds", ackDeadlineSeconds, 0, 600),
+      checkPushConfig(operation, options.pushConfig ?? null)
+    ),
+    body: () =>
+      Effect.map(Wire.reference(operation, "topics", options.topic, options), (topic) => ({
+        topic,
+        ackDeadlineSeconds,
+        ...(options.pushConfig === undefined ? {} : { pushConfig: PushConfig.encode(options.pushConfig) })
+      })),
+    response: SubscriptionFromWire,
+    options
+  })
 }
 
 /**
@@ -331,7 +338,11 @@ export const remove = (
 export const exists = (
   name: string,
   options?: AmsHttp.RequestOptions
-): Effect.Effect<boolean, AmsError, AmsHttp.AmsHttp> => Operation.exists(get(name, options))
+): Effect.Effect<boolean, AmsError, AmsHttp.AmsHttp> =>
+  Operation.exists(
+    { operation: "subscription.exists", projectScoped: true, names: [["subscription", name]], options },
+    get(name, options)
+  )
 
 /**
  * Gets a subscription, creating it first if needed: `create`, and on 409 `already exists` `get`, so
@@ -345,13 +356,10 @@ export const getOrCreate = (
   name: string,
   options: CreateOptions
 ): Effect.Effect<Subscription, AmsError, AmsHttp.AmsHttp> =>
-  create(name, options).pipe(
-    Effect.catchIf(
-      (error) =>
-        error._tag === "AmsServiceError" && error.status === 409 &&
-        (error.statusText === "ALREADY_EXISTS" || error.message.endsWith("already exists")),
-      () => get(name, options)
-    )
+  Operation.getOrCreate(
+    { operation: "subscription.getOrCreate", projectScoped: true, names: [["subscription", name]], options },
+    create(name, options),
+    get(name, options)
   )
 
 /**
@@ -397,23 +405,21 @@ export const pull = (
   options?: PullOptions
 ): Effect.Effect<ReadonlyArray<Message.Received>, AmsError, AmsHttp.AmsHttp> => {
   const maxMessages = options?.maxMessages ?? 1
-  return Effect.zipRight(
-    checkInteger("subscription.pull", "maxMessages", maxMessages, 1, Number.MAX_SAFE_INTEGER),
-    Operation.run({
-      operation: "subscription.pull",
-      method: "POST",
-      projectScoped: true,
-      names: [["subscription", name]],
-      path: (project) => path(project, name, ":pull"),
-      body: {
-        maxMessages: String(maxMessages),
-        returnImmediately: (options?.returnImmediately ?? true) ? "true" : "false"
-      },
-      response: Pulled,
-      balancerTimeouts: true,
-      options
-    })
-  ).pipe(Effect.map((answer) => answer.receivedMessages))
+  return Operation.run({
+    operation: "subscription.pull",
+    method: "POST",
+    projectScoped: true,
+    names: [["subscription", name]],
+    path: (project) => path(project, name, ":pull"),
+    check: checkInteger("subscription.pull", "maxMessages", maxMessages, 1, Number.MAX_SAFE_INTEGER),
+    body: {
+      maxMessages: String(maxMessages),
+      returnImmediately: (options?.returnImmediately ?? true) ? "true" : "false"
+    },
+    response: Pulled,
+    balancerTimeouts: true,
+    options
+  }).pipe(Effect.map((answer) => answer.receivedMessages ?? []))
 }
 
 const ackIdPattern = /^projects\/([^/]+)\/subscriptions\/([^/:]+):(\d+)$/
@@ -436,36 +442,39 @@ export const acknowledge = (
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> => {
   const operation = "subscription.acknowledge"
-  return Effect.flatMap(Operation.project(options), (project) => {
-    const ids = [...ackIds]
-    if (ids.length === 0) return argumentError(operation, "ackIds", "Invalid ack id: no ack ids given")
-    return Names.check(operation, [["project", project], ["subscription", name]]).pipe(
-      Effect.zipRight(Effect.suspend(() => {
-        for (const id of ids) {
-          const match = typeof id === "string" ? ackIdPattern.exec(id) : null
-          if (match === null || match[1] !== project || match[2] !== name) {
-            return argumentError(
-              operation,
-              "ackIds",
-              `Invalid ack id ${JSON.stringify(id)}: expected projects/${project}/subscriptions/${name}:<offset>`
-            )
-          }
-        }
-        return Effect.void
-      })),
-      Effect.zipRight(Operation.run({
-        operation,
-        method: "POST",
-        projectScoped: true,
-        names: [["subscription", name]],
-        path: (p) => path(p, name, ":acknowledge"),
-        body: { ackIds: ids },
-        response: Wire.Ignored,
-        balancerTimeouts: true,
-        options
-      }))
-    )
+  const ids = [...ackIds]
+  return Operation.run({
+    operation,
+    method: "POST",
+    projectScoped: true,
+    names: [["subscription", name]],
+    path: (project) => path(project, name, ":acknowledge"),
+    check: (project) => checkAckIds(operation, project, name, ids),
+    body: { ackIds: ids },
+    response: Wire.Ignored,
+    balancerTimeouts: true,
+    options
   }).pipe(Effect.asVoid)
+}
+
+const checkAckIds = (
+  operation: string,
+  project: string,
+  name: string,
+  ids: ReadonlyArray<string>
+): Effect.Effect<void, AmsArgumentError> => {
+  if (ids.length === 0) return argumentError(operation, "ackIds", "Invalid ack id: no ack ids given")
+  for (const id of ids) {
+    const match = typeof id === "string" ? ackIdPattern.exec(id) : null
+    if (match === null || match[1] !== project || match[2] !== name) {
+      return argumentError(
+        operation,
+        "ackIds",
+        `Invalid ack id ${JSON.stringify(id)}: expected projects/${project}/subscriptions/${name}:<offset>`
+      )
+    }
+  }
+  return Effect.void
 }
 
 /**
@@ -505,29 +514,34 @@ export const pullAndAck = (
   options?: PullAndAckOptions
 ): Effect.Effect<ReadonlyArray<Message.Message>, AmsError, AmsHttp.AmsHttp> => {
   const ackOptions = options?.project === undefined ? undefined : { project: options.project }
-  return Effect.flatMap(Ref.make<ReadonlyArray<Message.Received>>([]), (unconfirmed) => {
-    const cycle = Effect.flatMap(
-      Effect.zip(pull(name, options), Ref.get(unconfirmed)),
-      ([received, earlier]): Effect.Effect<ReadonlyArray<Message.Message>, AmsError, AmsHttp.AmsHttp> => {
-        const last = earlier[earlier.length - 1]
-        if (last !== undefined && !received.some((r) => r.ackId === last.ackId)) {
-          return Effect.succeed(earlier.map((r) => r.message))
-        }
-        if (received.length === 0) return Effect.succeed([])
-        return acknowledge(name, received.map((r) => r.ackId), ackOptions).pipe(
-          // Only an ack that may have reached the server leaves its outcome open; AMS's own refusal is final.
-          Effect.tapError((error) =>
-            Ref.set(unconfirmed, isRetryable(error) || error._tag === "AmsDecodeError" ? received : [])
-          ),
-          Effect.as(received.map((r) => r.message))
+  const spec = { operation: "subscription.pullAndAck", projectScoped: true, names: [["subscription", name]] as const }
+  return Operation.traced(
+    { ...spec, options },
+    () =>
+      Effect.flatMap(Ref.make<ReadonlyArray<Message.Received>>([]), (unconfirmed) => {
+        const cycle = Effect.flatMap(
+          Effect.zip(pull(name, options), Ref.get(unconfirmed)),
+          ([received, earlier]): Effect.Effect<ReadonlyArray<Message.Message>, AmsError, AmsHttp.AmsHttp> => {
+            const last = earlier[earlier.length - 1]
+            if (last !== undefined && !received.some((r) => r.ackId === last.ackId)) {
+              return Effect.succeed(earlier.map((r) => r.message))
+            }
+            if (received.length === 0) return Effect.succeed([])
+            return acknowledge(name, received.map((r) => r.ackId), ackOptions).pipe(
+              // Only an ack that may have reached the server leaves its outcome open; AMS's own refusal is final.
+              Effect.tapError((error) =>
+                Ref.set(unconfirmed, isRetryable(error) || error._tag === "AmsDecodeError" ? received : [])
+              ),
+              Effect.as(received.map((r) => r.message))
+            )
+          }
         )
-      }
-    )
-    return Effect.retry(cycle, {
-      schedule: options?.cycles ?? Schedule.recurs(3),
-      while: (error) => error.operation === "subscription.acknowledge" && error._tag !== "AmsArgumentError"
-    })
-  })
+        return Effect.retry(cycle, {
+          schedule: options?.cycles ?? Schedule.recurs(3),
+          while: (error) => error.operation === "subscription.acknowledge" && error._tag !== "AmsArgumentError"
+        })
+      })
+  )
 }
 
 /**
@@ -543,19 +557,17 @@ export const modifyAckDeadline = (
   seconds: number,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> =>
-  Effect.zipRight(
-    checkInteger("subscription.modifyAckDeadline", "ackDeadlineSeconds", seconds, 0, 600),
-    Operation.run({
-      operation: "subscription.modifyAckDeadline",
-      method: "POST",
-      projectScoped: true,
-      names: [["subscription", name]],
-      path: (project) => path(project, name, ":modifyAckDeadline"),
-      body: { ackDeadlineSeconds: seconds },
-      response: Wire.Ignored,
-      options
-    })
-  ).pipe(Effect.asVoid)
+  Operation.run({
+    operation: "subscription.modifyAckDeadline",
+    method: "POST",
+    projectScoped: true,
+    names: [["subscription", name]],
+    path: (project) => path(project, name, ":modifyAckDeadline"),
+    check: checkInteger("subscription.modifyAckDeadline", "ackDeadlineSeconds", seconds, 0, 600),
+    body: { ackDeadlineSeconds: seconds },
+    response: Wire.Ignored,
+    options
+  }).pipe(Effect.asVoid)
 
 /**
  * Turns push on or changes it, or (`null`) turns it off
@@ -580,22 +592,18 @@ export const modifyPushConfig = (
   name: string,
   config: PushConfig.Input | null,
   options?: AmsHttp.RequestOptions
-): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> => {
-  const problem = PushConfig.validate(config)
-  return Effect.zipRight(
-    problem === undefined ? Effect.void : argumentError("subscription.modifyPushConfig", "pushConfig", problem),
-    Operation.run({
-      operation: "subscription.modifyPushConfig",
-      method: "POST",
-      projectScoped: true,
-      names: [["subscription", name]],
-      path: (project) => path(project, name, ":modifyPushConfig"),
-      body: { pushConfig: PushConfig.encode(config) },
-      response: Wire.Ignored,
-      options
-    })
-  ).pipe(Effect.asVoid)
-}
+): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> =>
+  Operation.run({
+    operation: "subscription.modifyPushConfig",
+    method: "POST",
+    projectScoped: true,
+    names: [["subscription", name]],
+    path: (project) => path(project, name, ":modifyPushConfig"),
+    check: checkPushConfig("subscription.modifyPushConfig", config),
+    body: { pushConfig: PushConfig.encode(config) },
+    response: Wire.Ignored,
+    options
+  }).pipe(Effect.asVoid)
 
 /**
  * A subscription's offsets (`GET /v1/projects/{P}/subscriptions/{S}:offsets`). If retention removed
@@ -632,19 +640,17 @@ export const modifyOffset = (
   offset: number,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> =>
-  Effect.zipRight(
-    checkInteger("subscription.modifyOffset", "offset", offset, 0, Number.MAX_SAFE_INTEGER),
-    Operation.run({
-      operation: "subscription.modifyOffset",
-      method: "POST",
-      projectScoped: true,
-      names: [["subscription", name]],
-      path: (project) => path(project, name, ":modifyOffset"),
-      body: { offset },
-      response: Wire.Ignored,
-      options
-    })
-  ).pipe(Effect.asVoid)
+  Operation.run({
+    operation: "subscription.modifyOffset",
+    method: "POST",
+    projectScoped: true,
+    names: [["subscription", name]],
+    path: (project) => path(project, name, ":modifyOffset"),
+    check: checkInteger("subscription.modifyOffset", "offset", offset, 0, Number.MAX_SAFE_INTEGER),
+    body: { offset },
+    response: Wire.Ignored,
+    options
+  }).pipe(Effect.asVoid)
 
 /**
  * The offset of the first message published at or after `time`
@@ -664,23 +670,20 @@ export const timeToOffset = (
   const date = DateTime.isDateTime(time) ? new Date(DateTime.toEpochMillis(time)) : time
   const millis = date.getTime()
   const year = date.getUTCFullYear()
-  return Effect.zipRight(
-    Number.isFinite(millis) && year >= 0 && year <= 9999
+  return Operation.run({
+    operation: "subscription.timeToOffset",
+    method: "GET",
+    projectScoped: true,
+    names: [["subscription", name]],
+    path: (project) => path(project, name, ":timeToOffset"),
+    check: Number.isFinite(millis) && year >= 0 && year <= 9999
       ? Effect.void
       : argumentError("subscription.timeToOffset", "time", "Invalid time: not a date between years 0 and 9999"),
-    Effect.suspend(() =>
-      Operation.run({
-        operation: "subscription.timeToOffset",
-        method: "GET",
-        projectScoped: true,
-        names: [["subscription", name]],
-        path: (project) => path(project, name, ":timeToOffset"),
-        query: { time: date.toISOString() },
-        response: OffsetFromWire,
-        options
-      })
-    )
-  ).pipe(Effect.map((answer) => answer.offset))
+    // Only read once the check passed: `toISOString` throws on an invalid date.
+    query: Number.isFinite(millis) ? { time: date.toISOString() } : undefined,
+    response: OffsetFromWire,
+    options
+  }).pipe(Effect.map((answer) => answer.offset))
 }
 
 /**
@@ -692,16 +695,7 @@ export const timeToOffset = (
 export const acl = (
   name: string,
   options?: AmsHttp.RequestOptions
-): Effect.Effect<ReadonlyArray<string>, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "subscription.acl",
-    method: "GET",
-    projectScoped: true,
-    names: [["subscription", name]],
-    path: (project) => path(project, name, ":acl"),
-    response: Wire.Acl,
-    options
-  }).pipe(Effect.map((answer) => answer.authorized_users))
+): Effect.Effect<ReadonlyArray<string>, AmsError, AmsHttp.AmsHttp> => Wire.acl("subscriptions", name, options)
 
 /**
  * Replaces a subscription's ACL with these users
@@ -715,17 +709,7 @@ export const modifyAcl = (
   name: string,
   users: ReadonlyArray<string>,
   options?: AmsHttp.RequestOptions
-): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "subscription.modifyAcl",
-    method: "POST",
-    projectScoped: true,
-    names: [["subscription", name]],
-    path: (project) => path(project, name, ":modifyAcl"),
-    body: { authorized_users: [...users] },
-    response: Wire.Ignored,
-    options
-  }).pipe(Effect.asVoid)
+): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> => Wire.modifyAcl("subscriptions", name, users, options)
 
 /**
  * Asks the server to verify the push endpoint

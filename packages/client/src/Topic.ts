@@ -161,18 +161,16 @@ export const list = (
 export const listPage = (
   options?: AmsHttp.RequestOptions & Paging.PageOptions
 ): Effect.Effect<Page, AmsError, AmsHttp.AmsHttp> =>
-  Effect.zipRight(
-    Paging.checkPageSize("topic.listPage", options?.pageSize),
-    Operation.run({
-      operation: "topic.listPage",
-      method: "GET",
-      projectScoped: true,
-      path: (project) => `/projects/${project}/topics`,
-      query: Paging.query(options),
-      response: PageFromWire,
-      options
-    })
-  )
+  Operation.run({
+    operation: "topic.listPage",
+    method: "GET",
+    projectScoped: true,
+    path: (project) => `/projects/${project}/topics`,
+    check: Paging.checkPageSize("topic.listPage", options?.pageSize),
+    query: Paging.query(options),
+    response: PageFromWire,
+    options
+  })
 
 /**
  * Every topic, fetched page by page (`pageSize`, default 100) as the stream is consumed
@@ -227,22 +225,19 @@ export interface CreateOptions extends AmsHttp.RequestOptions {
  * @category operations
  */
 export const create = (name: string, options?: CreateOptions): Effect.Effect<Topic, AmsError, AmsHttp.AmsHttp> =>
-  Effect.flatMap(
-    options?.schema === undefined
-      ? Effect.succeed(undefined)
-      : Wire.reference("topic.create", "schemas", options.schema, options),
-    (schema) =>
-      Operation.run({
-        operation: "topic.create",
-        method: "PUT",
-        projectScoped: true,
-        names: [["topic", name]],
-        path: (project) => path(project, name),
-        body: schema === undefined ? undefined : { schema },
-        response: TopicFromWire,
-        options
-      })
-  )
+  Operation.run({
+    operation: "topic.create",
+    method: "PUT",
+    projectScoped: true,
+    names: [["topic", name]],
+    path: (project) => path(project, name),
+    body: () =>
+      options?.schema === undefined
+        ? Effect.succeed(undefined)
+        : Effect.map(Wire.reference("topic.create", "schemas", options.schema, options), (schema) => ({ schema })),
+    response: TopicFromWire,
+    options
+  })
 
 /**
  * Deletes a topic (`DELETE /v1/projects/{P}/topics/{T}`). Its subscriptions stay, and pulling them
@@ -276,7 +271,11 @@ export const remove = (
 export const exists = (
   name: string,
   options?: AmsHttp.RequestOptions
-): Effect.Effect<boolean, AmsError, AmsHttp.AmsHttp> => Operation.exists(get(name, options))
+): Effect.Effect<boolean, AmsError, AmsHttp.AmsHttp> =>
+  Operation.exists(
+    { operation: "topic.exists", projectScoped: true, names: [["topic", name]], options },
+    get(name, options)
+  )
 
 /**
  * Gets a topic, creating it first if needed: it tries `create`, and on 409 `already exists` gets the
@@ -287,11 +286,10 @@ export const exists = (
  * @category operations
  */
 export const getOrCreate = (name: string, options?: CreateOptions): Effect.Effect<Topic, AmsError, AmsHttp.AmsHttp> =>
-  create(name, options).pipe(
-    Effect.catchIf(
-      (error) => error._tag === "AmsServiceError" && error.status === 409,
-      () => get(name, options)
-    )
+  Operation.getOrCreate(
+    { operation: "topic.getOrCreate", projectScoped: true, names: [["topic", name]], options },
+    create(name, options),
+    get(name, options)
   )
 
 /**
@@ -317,24 +315,21 @@ export const publish = (
   messages: Message.Outgoing | Iterable<Message.Outgoing>,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<ReadonlyArray<string>, AmsError, AmsHttp.AmsHttp> =>
-  Effect.flatMap(
-    Message.encodeAll(
-      Predicate.isIterable(messages) ? messages : [messages as Message.Outgoing],
-      "topic.publish"
-    ),
-    (encoded) =>
-      Operation.run({
-        operation: "topic.publish",
-        method: "POST",
-        projectScoped: true,
-        names: [["topic", name]],
-        path: (project) => path(project, name, ":publish"),
-        body: { messages: encoded },
-        response: MessageIds,
-        balancerTimeouts: true,
-        options
-      })
-  ).pipe(Effect.map((answer) => answer.messageIds))
+  Operation.run({
+    operation: "topic.publish",
+    method: "POST",
+    projectScoped: true,
+    names: [["topic", name]],
+    path: (project) => path(project, name, ":publish"),
+    body: () =>
+      Effect.map(
+        Message.encodeAll(Predicate.isIterable(messages) ? messages : [messages], "topic.publish"),
+        (encoded) => ({ messages: encoded })
+      ),
+    response: MessageIds,
+    balancerTimeouts: true,
+    options
+  }).pipe(Effect.map((answer) => answer.messageIds))
 
 /**
  * The names of the users in a topic's ACL (`GET /v1/projects/{P}/topics/{T}:acl`).
@@ -345,16 +340,7 @@ export const publish = (
 export const acl = (
   name: string,
   options?: AmsHttp.RequestOptions
-): Effect.Effect<ReadonlyArray<string>, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "topic.acl",
-    method: "GET",
-    projectScoped: true,
-    names: [["topic", name]],
-    path: (project) => path(project, name, ":acl"),
-    response: Wire.Acl,
-    options
-  }).pipe(Effect.map((answer) => answer.authorized_users))
+): Effect.Effect<ReadonlyArray<string>, AmsError, AmsHttp.AmsHttp> => Wire.acl("topics", name, options)
 
 /**
  * Replaces a topic's ACL with these users (`POST /v1/projects/{P}/topics/{T}:modifyAcl`,
@@ -368,17 +354,7 @@ export const modifyAcl = (
   name: string,
   users: ReadonlyArray<string>,
   options?: AmsHttp.RequestOptions
-): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "topic.modifyAcl",
-    method: "POST",
-    projectScoped: true,
-    names: [["topic", name]],
-    path: (project) => path(project, name, ":modifyAcl"),
-    body: { authorized_users: [...users] },
-    response: Wire.Ignored,
-    options
-  }).pipe(Effect.asVoid)
+): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> => Wire.modifyAcl("topics", name, users, options)
 
 /**
  * The subscriptions attached to a topic (`GET /v1/projects/{P}/topics/{T}/subscriptions`).
@@ -435,17 +411,17 @@ export const attachSchema = (
   schema: string,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> =>
-  Effect.flatMap(Wire.reference("topic.attachSchema", "schemas", schema, options), (ref) =>
-    Operation.run({
-      operation: "topic.attachSchema",
-      method: "POST",
-      projectScoped: true,
-      names: [["topic", name]],
-      path: (project) => path(project, name, ":attachSchema"),
-      body: { schema: ref },
-      response: Wire.Ignored,
-      options
-    })).pipe(Effect.asVoid)
+  Operation.run({
+    operation: "topic.attachSchema",
+    method: "POST",
+    projectScoped: true,
+    names: [["topic", name]],
+    path: (project) => path(project, name, ":attachSchema"),
+    body: () =>
+      Effect.map(Wire.reference("topic.attachSchema", "schemas", schema, options), (ref) => ({ schema: ref })),
+    response: Wire.Ignored,
+    options
+  }).pipe(Effect.asVoid)
 
 /**
  * Detaches a topic's schema (`POST /v1/projects/{P}/topics/{T}:detachSchema`, no body).

@@ -17,6 +17,10 @@ import * as Wire from "./internal/wire.js"
 
 const strings = Schema.optionalWith(Schema.Array(Schema.String), { nullable: true, default: () => [] })
 
+// Free text the server omits when empty reads as `""` (as in `Project` and `Registration`); a field whose
+// absence means something (no token shown, no creator, no date) is `undefined`.
+const text = Schema.optionalWith(Schema.String, { default: () => "" })
+
 /**
  * A user's membership of one project: its roles there, and the short names of the topics and
  * subscriptions whose ACL lists the user (computed by the server, read-only).
@@ -35,7 +39,7 @@ export class UserProject extends Schema.Class<UserProject>("UserProject")({
  * A user as the server shows it (ams-api.md §4.5). The privileged view (callers with `service_admin`)
  * carries the `token` and `createdBy`; project admins see neither, `serviceRoles` empty and only their
  * project. `projects` is empty when the listing was made without `details`. `serviceRoles` is empty when
- * the server sends `null`.
+ * the server sends `null`. Names, organization, description and email the server leaves out are `""`.
  *
  * @since 0.1.0
  * @category models
@@ -43,12 +47,12 @@ export class UserProject extends Schema.Class<UserProject>("UserProject")({
 export class User extends Schema.Class<User>("User")({
   uuid: Schema.String,
   name: Schema.String,
-  email: Schema.optionalWith(Schema.String, { default: () => "" }),
+  email: text,
   projects: Schema.optionalWith(Schema.Array(UserProject), { nullable: true, default: () => [] }),
-  firstName: Schema.optional(Schema.String).pipe(Schema.fromKey("first_name")),
-  lastName: Schema.optional(Schema.String).pipe(Schema.fromKey("last_name")),
-  organization: Schema.optional(Schema.String),
-  description: Schema.optional(Schema.String),
+  firstName: text.pipe(Schema.fromKey("first_name")),
+  lastName: text.pipe(Schema.fromKey("last_name")),
+  organization: text,
+  description: text,
   /** The user's AMS token (privileged views only). */
   token: Schema.optional(Schema.Redacted(Schema.String)),
   serviceRoles: Schema.optionalWith(Schema.Array(Schema.String), { nullable: true, default: () => [] }).pipe(
@@ -149,7 +153,10 @@ export interface ListOptions extends AmsHttp.RequestOptions {
   readonly pageSize?: number | undefined
   /** The `nextPageToken` of the previous page. */
   readonly pageToken?: string | undefined
-  /** Include each user's `projects` (sent as `details=true`). Default `false`. */
+  /**
+   * Include each user's `projects`: `true` (the default, as in the Python client) sends `details=true`;
+   * `false` sends nothing, and the server then leaves `projects` out.
+   */
   readonly details?: boolean | undefined
   /**
    * Only the members of this project (sent as `project=`). Unlike project-scoped operations, no
@@ -158,30 +165,36 @@ export interface ListOptions extends AmsHttp.RequestOptions {
   readonly project?: string | undefined
 }
 
+const page = (
+  operation: string,
+  options: ListOptions | undefined
+): Effect.Effect<UserPage, AmsError, AmsHttp.AmsHttp> => {
+  const query: Record<string, string> = Paging.query(options)
+  if (options?.details !== false) query.details = "true"
+  if (options?.project !== undefined) query.project = options.project
+  return Operation.run({
+    operation,
+    method: "GET",
+    projectScoped: false,
+    names: options?.project === undefined ? [] : [["project", options.project]],
+    path: () => "/users",
+    check: Paging.checkPageSize(operation, options?.pageSize),
+    query,
+    response: UserPage,
+    options
+  })
+}
+
 /**
- * Lists one page of users (`GET /v1/users`), newest first; needs `service_admin`. Unlike the Python
- * client, this sends the parameters the server reads: `pageToken` and `details=true`.
+ * Lists one page of users (`GET /v1/users?details=true&pageSize=&pageToken=&project=`), newest first;
+ * needs `service_admin`. Unlike the Python client, this sends the parameters the server reads:
+ * `pageToken` and `details=true` (not `nextPageToken` and `details=True`).
  *
  * @since 0.1.0
  * @category operations
  */
-export const listPage = (options?: ListOptions): Effect.Effect<UserPage, AmsError, AmsHttp.AmsHttp> => {
-  const query: Record<string, string> = Paging.query(options)
-  if (options?.details === true) query.details = "true"
-  if (options?.project !== undefined) query.project = options.project
-  return Paging.checkPageSize("user.list", options?.pageSize).pipe(
-    Effect.zipRight(Operation.run({
-      operation: "user.list",
-      method: "GET",
-      projectScoped: false,
-      names: options?.project === undefined ? [] : [["project", options.project]],
-      path: () => "/users",
-      query,
-      response: UserPage,
-      options
-    }))
-  )
-}
+export const listPage = (options?: ListOptions): Effect.Effect<UserPage, AmsError, AmsHttp.AmsHttp> =>
+  page("user.listPage", options)
 
 /**
  * Every user, page after page (`GET /v1/users`); a page is fetched only when the previous one is
@@ -199,7 +212,8 @@ export const stream = (
   )
 
 /**
- * Every user in one request (`GET /v1/users` with no page size: the server then answers everything).
+ * Every user in one request (`GET /v1/users?details=true`, with no page size: the server then answers
+ * everything).
  *
  * @since 0.1.0
  * @category operations
@@ -207,7 +221,7 @@ export const stream = (
 export const list = (
   options?: Omit<ListOptions, "pageToken" | "pageSize">
 ): Effect.Effect<ReadonlyArray<User>, AmsError, AmsHttp.AmsHttp> =>
-  Effect.map(listPage({ ...options, pageSize: undefined }), (page) => page.users)
+  Effect.map(page("user.list", { ...options, pageSize: undefined, pageToken: undefined }), (page) => page.users)
 
 // `GET /v1/users/profile` and `/v1/users/usageReport` are routed before `/v1/users/{user}`.
 const shadowed: ReadonlySet<string> = new Set(["profile", "usageReport"])
@@ -221,23 +235,24 @@ const shadowed: ReadonlySet<string> = new Set(["profile", "usageReport"])
  * @category operations
  */
 export const get = (name: string, options?: AmsHttp.RequestOptions): Effect.Effect<User, AmsError, AmsHttp.AmsHttp> =>
-  shadowed.has(name)
-    ? Effect.fail(
-      new AmsArgumentError({
-        operation: "user.get",
-        argument: "user",
-        message: `A user called "${name}" cannot be shown: GET /v1/users/${name} is another route`
-      })
-    )
-    : Operation.run({
-      operation: "user.get",
-      method: "GET",
-      projectScoped: false,
-      names: [["user", name]],
-      path: () => `/users/${name}`,
-      response: User,
-      options
-    })
+  Operation.run({
+    operation: "user.get",
+    method: "GET",
+    projectScoped: false,
+    names: [["user", name]],
+    path: () => `/users/${name}`,
+    check: shadowed.has(name)
+      ? Effect.fail(
+        new AmsArgumentError({
+          operation: "user.get",
+          argument: "user",
+          message: `A user called "${name}" cannot be shown: GET /v1/users/${name} is another route`
+        })
+      )
+      : Effect.void,
+    response: User,
+    options
+  })
 
 /**
  * Gets the user holding a token (`GET /v1/users:byToken/{token}`); needs `service_admin` or
@@ -251,20 +266,21 @@ export const getByToken = (
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<User, AmsError, AmsHttp.AmsHttp> => {
   const value = Redacted.value(token)
-  if (!Names.isValid(value)) {
-    return Effect.fail(
-      new AmsArgumentError({
-        operation: "user.getByToken",
-        argument: "token",
-        message: `Invalid token name: AMS tokens may contain only letters, digits, "_" and "-"`
-      })
-    )
-  }
   return Operation.run({
     operation: "user.getByToken",
     method: "GET",
     projectScoped: false,
     path: () => `/users:byToken/${value}`,
+    // Not in `names`, which would record the token on the span.
+    check: Names.isValid(value)
+      ? Effect.void
+      : Effect.fail(
+        new AmsArgumentError({
+          operation: "user.getByToken",
+          argument: "token",
+          message: `Invalid token name: AMS tokens may contain only letters, digits, "_" and "-"`
+        })
+      ),
     // The token is part of the path: keep the HTTP client from recording the URL on its span.
     secretInUrl: true,
     response: User,
@@ -342,7 +358,7 @@ export const create = (
 /**
  * Updates a user (`PUT /v1/users/{U}`); needs `service_admin`. Only the fields given are sent; the server
  * ignores empty strings, replaces all memberships when `projects` is given and the service roles when
- * `serviceRoles` is given; `name` renames the user.
+ * `serviceRoles` is given; `name` renames the user (checked against the name rule before any request).
  *
  * @since 0.1.0
  * @category operations
@@ -358,6 +374,8 @@ export const update = (
     projectScoped: false,
     names: [["user", name]],
     path: () => `/users/${name}`,
+    // The new name must pass the server's rule too, or the user could never be addressed again.
+    check: fields.name === undefined ? Effect.void : Names.check("user.update", [["user", fields.name]]),
     body: userBody(fields),
     response: User,
     options

@@ -29,6 +29,22 @@ const html408 =
   "<html><body><h1>408 Request Time-out</h1>\nYour browser didn't send a complete request in time.\n</body></html>\n"
 
 describe("AmsHttp", () => {
+  it.effect("a body that cannot be JSON fails as AmsArgumentError before any request, never as a defect", () =>
+    Effect.gen(function*() {
+      const recorder = yield* Recorder.make([{ json: {} }])
+      const cyclic: Record<string, unknown> = {}
+      cyclic.self = cyclic
+      for (const body of [cyclic, { n: 1n }]) {
+        const error = yield* call({ method: "POST", body, response: Anything }).pipe(
+          Effect.provide(recorder.layer),
+          Effect.flip
+        )
+        assert.strictEqual(error._tag, "AmsArgumentError")
+        if (error._tag === "AmsArgumentError") expect([error.operation, error.argument]).toEqual(["test.call", "body"])
+      }
+      expect(yield* recorder.requests).toHaveLength(0)
+    }))
+
   describe("baseUrl", () => {
     it("implies https for a bare host, as the service and the Python client do", () => {
       expect(AmsHttp.baseUrl("msg.argo.grnet.gr")).toBe("https://msg.argo.grnet.gr/v1")

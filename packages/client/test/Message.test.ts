@@ -81,8 +81,23 @@ describe("Message", () => {
     expect(received.message).toMatchObject({
       messageId: "7",
       attributes: { k: "v" },
-      publishTime: "2020-01-01T00:00:00.1Z"
+      publishTime: new Date("2020-01-01T00:00:00.100Z"),
+      rawPublishTime: "2020-01-01T00:00:00.1Z"
     })
+  })
+
+  it("reads nanosecond publish times to the millisecond and keeps the text; a missing or broken time is undefined", () => {
+    const at = (publishTime?: string) =>
+      decodeReceived({
+        ackId: "a",
+        message: { messageId: "1", data: "", ...(publishTime === undefined ? {} : { publishTime }) }
+      }).message
+    const precise = at("2016-02-24T11:55:09.786127994Z")
+    expect(precise.publishTime).toEqual(new Date("2016-02-24T11:55:09.786Z"))
+    expect(precise.rawPublishTime).toBe("2016-02-24T11:55:09.786127994Z")
+    expect(at("2020-01-01T00:00:00Z").publishTime).toEqual(new Date("2020-01-01T00:00:00Z"))
+    expect([at().publishTime, at().rawPublishTime]).toEqual([undefined, ""])
+    expect([at("soon").publishTime, at("soon").rawPublishTime]).toEqual([undefined, "soon"])
   })
 
   it("defaults absent attributes and keeps a payload that is not base64", () => {

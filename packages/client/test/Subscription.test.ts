@@ -226,6 +226,33 @@ describe("Subscription", () => {
   })
 
   describe("create, remove, exists, getOrCreate", () => {
+    it.effect("getOrCreate gets only on 409 ALREADY_EXISTS: another 409 (push disabled) fails as it is", () =>
+      Effect.gen(function*() {
+        const push = { pushEndpoint: "https://hooks.example.org/ams" }
+        const conflict = yield* Recorder.make([{
+          status: 409,
+          json: amsError(409, "Push functionality is currently disabled", "CONFLICT")
+        }])
+        const error = yield* Subscription.getOrCreate("sub1", { topic: "topic1", pushConfig: push }).pipe(
+          Effect.provide(conflict.layer),
+          Effect.flip
+        )
+        expect([error._tag, error.operation, error.message]).toEqual([
+          "AmsServiceError",
+          "subscription.create",
+          "Push functionality is currently disabled"
+        ])
+        expect((yield* conflict.requests).map((r) => r.method)).toEqual(["PUT"])
+
+        const exists = yield* Recorder.make([
+          { status: 409, json: amsError(409, "Subscription already exists", "ALREADY_EXISTS") },
+          { json: sub1 }
+        ])
+        const sub = yield* Subscription.getOrCreate("sub1", { topic: "topic1" }).pipe(Effect.provide(exists.layer))
+        expect(sub.name).toBe("sub1")
+        expect((yield* exists.requests).map((r) => r.method)).toEqual(["PUT", "GET"])
+      }))
+
     it.effect("create PUTs the topic without a leading slash and the default deadline 10", () =>
       Effect.gen(function*() {
         const recorder = yield* Recorder.make([{ json: sub1 }])
@@ -443,6 +470,17 @@ describe("Subscription", () => {
         const recorder = yield* Recorder.make([{ json: { receivedMessages: [{ message: {} }] } }])
         const error = yield* Subscription.pull("sub1").pipe(Effect.provide(recorder.layer), Effect.flip)
         assert.strictEqual(error._tag, "AmsDecodeError")
+      }))
+
+    it.effect("an answer without receivedMessages is broken, not empty; a null list (Go nil slice) is empty", () =>
+      Effect.gen(function*() {
+        for (const reply of [{ json: {} }, { text: "" }]) {
+          const recorder = yield* Recorder.make([reply])
+          const error = yield* Subscription.pull("sub1").pipe(Effect.provide(recorder.layer), Effect.flip)
+          assert.strictEqual(error._tag, "AmsDecodeError")
+        }
+        const recorder = yield* Recorder.make([{ json: { receivedMessages: null } }])
+        expect(yield* Subscription.pull("sub1").pipe(Effect.provide(recorder.layer))).toEqual([])
       }))
   })
 

@@ -113,7 +113,7 @@ describe("User", () => {
       expect(user.createdBy).toBeUndefined()
       expect(user.serviceRoles).toEqual([])
       expect(user.projects[0]!.subscriptions).toEqual([])
-      expect(user.firstName).toBeUndefined()
+      expect([user.firstName, user.lastName, user.organization, user.description]).toEqual(["", "", "", ""])
     }))
 
   it.effect("get refuses the names the server routes elsewhere (profile, usageReport) without a request", () =>
@@ -263,11 +263,11 @@ describe("User", () => {
         expect(page.totalSize).toBe(3)
       }))
 
-    it.effect("listPage without options sends no query; the layer's project is not a filter", () =>
+    it.effect("listPage without options sends details=true only; the layer's project is not a filter", () =>
       Effect.gen(function*() {
         const recorder = yield* Recorder.make([{ json: { users: [], nextPageToken: "", totalSize: 0 } }])
         const page = yield* User.listPage().pipe(Effect.provide(recorder.layer))
-        expect((yield* recorder.single).query).toEqual({})
+        expect((yield* recorder.single).query).toEqual({ details: "true" })
         expect(page.users).toEqual([])
         expect(page.nextPageToken).toBeUndefined()
       }))
@@ -292,9 +292,10 @@ describe("User", () => {
         const users = yield* User.stream({ pageSize: 1 }).pipe(Stream.runCollect, Effect.provide(recorder.layer))
         expect(Chunk.toReadonlyArray(users).map((user) => user.name)).toEqual(["UserA", "alice"])
         const requests = yield* recorder.requests
-        expect(requests.map((request) => request.query)).toEqual([{ pageSize: "1" }, {
+        expect(requests.map((request) => request.query)).toEqual([{ pageSize: "1", details: "true" }, {
           pageSize: "1",
-          pageToken: "MQ=="
+          pageToken: "MQ==",
+          details: "true"
         }])
       }))
 
@@ -302,7 +303,7 @@ describe("User", () => {
       Effect.gen(function*() {
         const recorder = yield* Recorder.make([{ json: { users: [], nextPageToken: "", totalSize: 0 } }])
         yield* User.stream().pipe(Stream.runDrain, Effect.provide(recorder.layer))
-        expect((yield* recorder.single).query).toEqual({ pageSize: "100" })
+        expect((yield* recorder.single).query).toEqual({ pageSize: "100", details: "true" })
       }))
 
     it.effect("a negative page size fails before any request", () =>
@@ -335,6 +336,7 @@ describe("User", () => {
       ["getByUuid", User.getByUuid("a:b")],
       ["create", User.create("a b")],
       ["update", User.update("a,b", { email: "x" })],
+      ["update (new name)", User.update("alice", { name: "alice smith" })],
       ["remove", User.remove("a/b")],
       ["refreshToken", User.refreshToken("")],
       ["list (project filter)", User.list({ project: "a.b" })]

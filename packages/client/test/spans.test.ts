@@ -1,7 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Subscription from "../src/Subscription.js"
 import * as Topic from "../src/Topic.js"
+import * as User from "../src/User.js"
 import * as Recorder from "./utils/recorder.js"
 import * as Spans from "./utils/spans.js"
 
@@ -48,5 +50,76 @@ describe("spans", () => {
       const error = yield* Topic.get("alerts").pipe(Effect.provide(recorder.layer), Effect.flip)
       expect(error._tag).toBe("AmsConnectionError")
       expect(JSON.stringify(error)).not.toContain(Recorder.defaults.token)
+    }))
+})
+
+describe("spans of composite operations and early failures", () => {
+  const sub = {
+    name: "/projects/demo/subscriptions/s1",
+    topic: "/projects/demo/topics/alerts",
+    ackDeadlineSeconds: 10
+  }
+
+  it.effect("exists and getOrCreate have their own span, with the requests they make below it", () =>
+    Effect.gen(function*() {
+      const recorder = yield* Recorder.make([
+        { status: 404, json: { error: { code: 404, message: "Topic doesn't exist", status: "NOT_FOUND" } } },
+        { status: 409, json: { error: { code: 409, message: "Topic already exists", status: "ALREADY_EXISTS" } } },
+        { json: topic }
+      ])
+      const { spans } = yield* Spans.recording(
+        Effect.zip(Topic.exists("alerts"), Topic.getOrCreate("alerts")).pipe(Effect.provide(recorder.layer))
+      )
+      const byName = (name: string) => spans.filter((s) => s.name === name)
+      const [exists] = byName("ams.topic.exists")
+      const [getOrCreate] = byName("ams.topic.getOrCreate")
+      expect(exists?.attributes.get("ams.topic")).toBe("alerts")
+      expect(getOrCreate?.attributes.get("ams.project")).toBe("demo")
+      const parentName = (span: (typeof spans)[number]) => {
+        const parent = Option.getOrUndefined(span.parent)
+        return parent?._tag === "Span" ? spans.find((s) => s.spanId === parent.spanId)?.name : undefined
+      }
+      expect(byName("ams.topic.get").map(parentName)).toEqual(["ams.topic.exists", "ams.topic.getOrCreate"])
+      expect(byName("ams.topic.create").map(parentName)).toEqual(["ams.topic.getOrCreate"])
+    }))
+
+  it.effect("pullAndAck runs in ams.subscription.pullAndAck around its pull and ack", () =>
+    Effect.gen(function*() {
+      const received = {
+        ackId: "projects/demo/subscriptions/s1:0",
+        message: { messageId: "0", data: "aGk=", publishTime: "2020-01-01T00:00:00Z" }
+      }
+      const recorder = yield* Recorder.make([{ json: { receivedMessages: [received] } }, { json: {} }])
+      const { result, spans } = yield* Spans.recording(
+        Subscription.pullAndAck("s1").pipe(Effect.provide(recorder.layer))
+      )
+      expect(result).toHaveLength(1)
+      const names = spans.map((s) => s.name).filter((name) => name.startsWith("ams."))
+      expect(names).toEqual(["ams.subscription.pullAndAck", "ams.subscription.pull", "ams.subscription.acknowledge"])
+      expect(spans[0]?.attributes.get("ams.subscription")).toBe("s1")
+    }))
+
+  it.effect("an argument refused before any request is refused inside the operation's span", () =>
+    Effect.gen(function*() {
+      const recorder = yield* Recorder.make([{ json: sub }])
+      const { result, spans } = yield* Spans.recording(
+        Subscription.pull("s1", { maxMessages: 0 }).pipe(Effect.provide(recorder.layer), Effect.flip)
+      )
+      expect(result._tag).toBe("AmsArgumentError")
+      const span = spans.find((s) => s.name === "ams.subscription.pull")
+      expect(span?.status._tag === "Ended" && span.status.exit._tag).toBe("Failure")
+      expect(yield* recorder.requests).toHaveLength(0)
+    }))
+
+  it.effect("one page and a whole listing are told apart: ams.user.listPage, ams.user.list", () =>
+    Effect.gen(function*() {
+      const recorder = yield* Recorder.make([{ json: { users: [], nextPageToken: "", totalSize: 0 } }])
+      const { spans } = yield* Spans.recording(
+        Effect.zip(User.listPage({ pageSize: 1 }), User.list()).pipe(Effect.provide(recorder.layer))
+      )
+      expect(spans.map((s) => s.name).filter((name) => name.startsWith("ams."))).toEqual([
+        "ams.user.listPage",
+        "ams.user.list"
+      ])
     }))
 })

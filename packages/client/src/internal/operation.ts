@@ -1,4 +1,4 @@
-/** Runs one AMS operation: name checks, the request through `AmsHttp`, retries, and a span. */
+/** Runs one AMS operation: name checks, argument checks, the request through `AmsHttp`, retries, and a span. */
 import * as Effect from "effect/Effect"
 import type * as Schema from "effect/Schema"
 import type { AmsError } from "../AmsError.js"
@@ -6,6 +6,12 @@ import { isNotFound, isRetryable } from "../AmsError.js"
 import type { AmsRequest, RequestOptions } from "../AmsHttp.js"
 import { AmsHttp } from "../AmsHttp.js"
 import * as Names from "./names.js"
+
+/** Resource names of a route, `[argument, value]`, e.g. `["topic", "alerts"]`. */
+export type ResourceNames = ReadonlyArray<readonly [argument: string, value: string]>
+
+/** Something computed from the call's project (the per-call override or the layer's default). */
+type OfProject<A> = A | ((project: string) => A)
 
 /** What an operation says about itself. */
 export interface Spec<A, I> {
@@ -20,9 +26,17 @@ export interface Spec<A, I> {
   /** Whether the route lives under `/projects/{P}`: then the project is checked and recorded. */
   readonly projectScoped: boolean
   /** Resource names in the path, checked against the server's rule and recorded on the span. */
-  readonly names?: ReadonlyArray<readonly [argument: string, value: string]>
+  readonly names?: ResourceNames | undefined
+  /**
+   * Checks of the other arguments, run after the names and before any request, inside the span; a
+   * function receives the project.
+   */
+  readonly check?: OfProject<Effect.Effect<unknown, AmsError, AmsHttp>> | undefined
   readonly query?: Readonly<Record<string, string>> | undefined
-  /** The JSON body, or a function of the resolved project for bodies that name it. */
+  /**
+   * The JSON body. A function receives the project and may return an `Effect` (a body that must be
+   * checked or encoded first: it then fails before any request). A plain value is sent as it is.
+   */
   readonly body?: unknown
   readonly response: Schema.Schema<A, I>
   readonly balancerTimeouts?: boolean
@@ -35,41 +49,94 @@ export interface Spec<A, I> {
 export const project = (options: RequestOptions | undefined): Effect.Effect<string, never, AmsHttp> =>
   Effect.map(AmsHttp, (http) => options?.project ?? http.project)
 
-/** Runs an operation against the `AmsHttp` in the context. */
-export const run = <A, I>(spec: Spec<A, I>): Effect.Effect<A, AmsError, AmsHttp> =>
-  Effect.flatMap(AmsHttp, (http) => {
-    const project = spec.options?.project ?? http.project
+/** What a span and the name checks need to know about an operation. */
+export interface Traced {
+  readonly operation: string
+  readonly projectScoped: boolean
+  readonly names?: ResourceNames | undefined
+  readonly options?: RequestOptions | undefined
+}
+
+const resolve = <A>(value: OfProject<A>, project: string): A =>
+  typeof value === "function" ? (value as (project: string) => A)(project) : value
+
+/**
+ * Runs `body(project)` after checking the project (for project-scoped routes) and the resource names,
+ * in the span `ams.<operation>` that records them. Composite operations (`exists`, `getOrCreate`,
+ * `pullAndAck`) use it directly, so the requests they make are child spans of theirs.
+ */
+export const traced = <A, E, R>(
+  spec: Traced,
+  body: (project: string) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E | AmsError, R | AmsHttp> =>
+  Effect.flatMap(project(spec.options), (project) => {
     const names = spec.names ?? []
     const checked = spec.projectScoped ? [["project", project] as const, ...names] : names
-    const attempt = http.execute({
-      operation: spec.operation,
-      method: spec.method,
-      path: spec.path(project),
-      query: spec.query,
-      body: typeof spec.body === "function" ? spec.body(project) : spec.body,
-      response: spec.response,
-      balancerTimeouts: spec.balancerTimeouts,
-      secretInUrl: spec.secretInUrl
-    })
-    const schedule = spec.options?.retry
-    const retried = schedule === undefined ? attempt : Effect.retry(attempt, { schedule, while: isRetryable })
     const attributes: Record<string, string> = {}
     for (const [argument, value] of checked) attributes[`ams.${argument}`] = value
     return Names.check(spec.operation, checked).pipe(
-      Effect.zipRight(retried),
+      Effect.zipRight(Effect.suspend(() => body(project))),
       Effect.withSpan(`ams.${spec.operation}`, { attributes, kind: "client" })
     )
   })
+
+/** Runs an operation against the `AmsHttp` in the context. */
+export const run = <A, I>(spec: Spec<A, I>): Effect.Effect<A, AmsError, AmsHttp> =>
+  traced(spec, (project) =>
+    Effect.flatMap(AmsHttp, (http) => {
+      const body: unknown = typeof spec.body === "function"
+        ? (spec.body as (project: string) => unknown)(project)
+        : spec.body
+      const request = (body: unknown) => {
+        const attempt = http.execute({
+          operation: spec.operation,
+          method: spec.method,
+          path: spec.path(project),
+          query: spec.query,
+          body,
+          response: spec.response,
+          balancerTimeouts: spec.balancerTimeouts,
+          secretInUrl: spec.secretInUrl
+        })
+        const schedule = spec.options?.retry
+        return schedule === undefined ? attempt : Effect.retry(attempt, { schedule, while: isRetryable })
+      }
+      const send = Effect.isEffect(body)
+        ? Effect.flatMap(body as Effect.Effect<unknown, AmsError, AmsHttp>, request)
+        : request(body)
+      return spec.check === undefined ? send : Effect.zipRight(resolve(spec.check, project), send)
+    }))
 
 /**
  * Whether a `get` finds its resource: `false` on a 404 about the resource itself, while every other
  * error fails, including 404 `project doesn't exist`.
  */
-export const exists = <A, R>(get: Effect.Effect<A, AmsError, R>): Effect.Effect<boolean, AmsError, R> =>
-  get.pipe(
-    Effect.as(true),
-    Effect.catchIf(
-      (error) => isNotFound(error) && error.message !== "project doesn't exist",
-      () => Effect.succeed(false)
-    )
-  )
+export const exists = <A, R>(
+  spec: Traced,
+  get: Effect.Effect<A, AmsError, R>
+): Effect.Effect<boolean, AmsError, R | AmsHttp> =>
+  traced(spec, () =>
+    get.pipe(
+      Effect.as(true),
+      Effect.catchIf(
+        (error) => isNotFound(error) && error.message !== "project doesn't exist",
+        () => Effect.succeed(false)
+      )
+    ))
+
+/**
+ * Whether a create failed because the resource is already there (`409 ALREADY_EXISTS`), as opposed to
+ * the other 409s (`CONFLICT`: push disabled, ...), which `getOrCreate` must not hide behind a `get`.
+ */
+const alreadyExists = (error: AmsError): boolean =>
+  error._tag === "AmsServiceError" && error.status === 409 &&
+  (error.statusText === "ALREADY_EXISTS" || error.message.endsWith("already exists"))
+
+/**
+ * `create`, and on 409 `already exists` `get`: so two callers racing for the same name both succeed.
+ */
+export const getOrCreate = <A, R>(
+  spec: Traced,
+  create: Effect.Effect<A, AmsError, R>,
+  get: Effect.Effect<A, AmsError, R>
+): Effect.Effect<A, AmsError, R | AmsHttp> => traced(spec, () => Effect.catchIf(create, alreadyExists, () => get))

@@ -2,6 +2,7 @@
 import * as Effect from "effect/Effect"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import type { AmsError } from "../AmsError.js"
 import { AmsArgumentError } from "../AmsError.js"
 import type { AmsHttp, RequestOptions } from "../AmsHttp.js"
 import * as Operation from "./operation.js"
@@ -94,10 +95,44 @@ export const reference = (
   )
 }
 
+/** The answer of routes that reply with an empty body, `{}` or a message nobody needs: any JSON, dropped. */
+export const Ignored = Schema.Unknown
+
 /** A topic's or subscription's ACL, `{"authorized_users": [...]}` (a `null` or missing list is empty). */
-export const Acl = Schema.Struct({
+const Acl = Schema.Struct({
   authorized_users: Schema.optionalWith(Schema.Array(Schema.String), { nullable: true, default: () => [] })
 })
 
-/** The answer of routes that reply with an empty body, `{}` or a message nobody needs: any JSON, dropped. */
-export const Ignored = Schema.Unknown
+/** `GET /v1/projects/{P}/<kind>/{N}:acl`: the user names of a topic's or subscription's ACL. */
+export const acl = (
+  kind: "topics" | "subscriptions",
+  name: string,
+  options: RequestOptions | undefined
+): Effect.Effect<ReadonlyArray<string>, AmsError, AmsHttp> =>
+  Operation.run({
+    operation: `${singular[kind]}.acl`,
+    method: "GET",
+    projectScoped: true,
+    names: [[singular[kind], name]],
+    path: (project) => `/projects/${project}/${kind}/${name}:acl`,
+    response: Acl,
+    options
+  }).pipe(Effect.map((answer) => answer.authorized_users))
+
+/** `POST /v1/projects/{P}/<kind>/{N}:modifyAcl`, `{"authorized_users": [...]}`: replaces the ACL. */
+export const modifyAcl = (
+  kind: "topics" | "subscriptions",
+  name: string,
+  users: ReadonlyArray<string>,
+  options: RequestOptions | undefined
+): Effect.Effect<void, AmsError, AmsHttp> =>
+  Operation.run({
+    operation: `${singular[kind]}.modifyAcl`,
+    method: "POST",
+    projectScoped: true,
+    names: [[singular[kind], name]],
+    path: (project) => `/projects/${project}/${kind}/${name}:modifyAcl`,
+    body: { authorized_users: [...users] },
+    response: Ignored,
+    options
+  }).pipe(Effect.asVoid)

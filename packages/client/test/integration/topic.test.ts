@@ -128,6 +128,10 @@ describe("Topic on the emulator", () => {
       expect(received[0]!.message.attributes).toEqual({ host: "a" })
       expect([...received[1]!.message.data]).toEqual([0, 1, 255])
       expect(received[2]!.message.attributes).toEqual({ only: "x" })
+      // The publish time is read as a Date, and the server's text is kept.
+      const [first] = received
+      expect(first!.message.publishTime).toEqual(new Date(first!.message.rawPublishTime))
+      assert.instanceOf(first!.message.publishTime, Date)
     })))
 
   it.effect("publish: 403 for a publisher outside the ACL, 404 for a missing topic, no request for a bad message", () =>

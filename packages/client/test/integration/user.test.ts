@@ -84,8 +84,11 @@ describe("User (emulator)", () => {
       expect(all.map((user) => user.name).sort()).toEqual(
         [Seed.adminUser, Seed.consumerUser, Seed.projectAdminUser, Seed.publisherUser].sort()
       )
+      // Details are on by default (`details=true`), so the memberships are there.
+      expect(all.find((user) => user.name === Seed.consumerUser)?.projects.map((p) => p.project)).toEqual(["demo"])
       // Without details the server drops `projects`.
-      expect(all.every((user) => user.projects.length === 0)).toBe(true)
+      const bare = yield* User.list({ details: false }).pipe(Effect.provide(admin))
+      expect(bare.every((user) => user.projects.length === 0)).toBe(true)
 
       const detailed = yield* User.list({ details: true, project: "demo" }).pipe(Effect.provide(admin))
       expect(detailed.map((user) => user.name).sort()).toEqual(
