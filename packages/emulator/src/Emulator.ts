@@ -124,8 +124,15 @@ export const resolveConfig = (config: Config = {}): ResolvedConfig => ({
  */
 export const make = (seed: Seed = defaultSeed, config: Config = {}): Effect.Effect<Emulator, SeedError> =>
   Effect.gen(function*() {
-    const db = yield* load(seed)
+    const resolved = resolveConfig(config)
+    // Seeded users may hold any role the default or the configured table knows (and `_admin_`): a typo fails.
+    const roles = new Set([
+      ...Object.values(defaultRoleTable).flat(),
+      ...Object.values(resolved.roleTable).flat(),
+      "_admin_"
+    ])
+    const db = yield* load(seed, { roles })
     const store = yield* TRef.make(db)
-    const env = { store, config: resolveConfig(config) }
+    const env = { store, config: resolved }
     return { handle: Pipeline.handle(env, Router.make(routes)) }
   })

@@ -1,4 +1,5 @@
 /** Deterministic fault plans that make chosen emulator routes answer like a sick deployment. */
+import * as Chunk from "effect/Chunk"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
@@ -102,7 +103,8 @@ export type Fault = Status | Delay | Drop | Truncate | MalformedJson
  * Which requests a rule applies to. `path` is matched on the path without the query: a string without
  * placeholders is a prefix; a string with `{name}` (one segment) or `*` (anything) is a whole-path
  * pattern, e.g. `"*:publish"` or `"/v1/projects/{P}/topics/{T}:publish"`; a RegExp is tested as is.
- * The first `after` matching requests pass untouched, then the rule fires at most `times` times.
+ * The first `after` matching requests that reach the rule pass it untouched (a request answered by an
+ * earlier rule never reaches the later ones), then the rule fires at most `times` times.
  *
  * @since 0.1.0
  * @category models
@@ -127,13 +129,27 @@ export interface RandomOptions {
 }
 
 /**
- * A rule of a plan: a fixed fault, or a seeded random choice.
+ * A fixed script: the n-th matching request that reaches the rule gets `steps[n]`; `null` lets that request
+ * through (to the next rules, then the emulator). After the last step the rule is spent, unless `repeat`
+ * starts it over.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SequenceOptions {
+  readonly steps: ReadonlyArray<Fault | null>
+  readonly repeat?: boolean
+}
+
+/**
+ * A rule of a plan: a fixed fault, a deterministic sequence, or a seeded random choice.
  *
  * @since 0.1.0
  * @category models
  */
 export type Rule =
   | { readonly match?: Match; readonly fault: Fault }
+  | { readonly match?: Match; readonly sequence: SequenceOptions }
   | { readonly match?: Match; readonly random: RandomOptions }
 
 /**
@@ -312,6 +328,25 @@ export const malformedJson = (options?: { readonly body?: string; readonly proce
 export const on = (match: Match, fault: Fault): Plan => [{ match, fault }]
 
 /**
+ * A one-rule plan that scripts the matching requests one by one: `null` passes a request, a fault answers it.
+ *
+ * @since 0.1.0
+ * @category constructors
+ * @example
+ * import * as Faults from "@argo-ams/emulator/Faults"
+ *
+ * // publish: 503, then through, then a dropped connection, then through for good
+ * const plan = Faults.sequence([Faults.balancer(503), null, Faults.drop()], { match: { path: "*:publish" } })
+ */
+export const sequence = (
+  steps: ReadonlyArray<Fault | null>,
+  options?: { readonly match?: Match; readonly repeat?: boolean }
+): Plan => {
+  const script: SequenceOptions = options?.repeat === undefined ? { steps } : { steps, repeat: options.repeat }
+  return [options?.match === undefined ? { sequence: script } : { match: options.match, sequence: script }]
+}
+
+/**
  * A one-rule plan of seeded random faults: the same seed and the same requests give the same faults.
  *
  * @since 0.1.0
@@ -332,7 +367,7 @@ interface State {
   readonly requests: number
   readonly seen: ReadonlyArray<number>
   readonly fired: ReadonlyArray<number>
-  readonly injections: ReadonlyArray<Injection>
+  readonly injections: Chunk.Chunk<Injection>
 }
 
 const escapeRegExp = (s: string): string => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")
@@ -365,13 +400,14 @@ export const make = (plan: Plan): Effect.Effect<Injector> =>
       after: rule.match?.after ?? 0,
       times: rule.match?.times ?? Number.POSITIVE_INFINITY,
       fault: "fault" in rule ? rule.fault : undefined,
+      sequence: "sequence" in rule ? rule.sequence : undefined,
       random: "random" in rule ? { ...rule.random, rng: Random.make(rule.random.seed) } : undefined
     }))
     const state = yield* SynchronizedRef.make<State>({
       requests: 0,
       seen: plan.map(() => 0),
       fired: plan.map(() => 0),
-      injections: []
+      injections: Chunk.empty()
     })
 
     const decide = (request: EmulatorRequest): Effect.Effect<Fault | undefined> => {
@@ -387,6 +423,11 @@ export const make = (plan: Plan): Effect.Effect<Injector> =>
             seen[i] = seen[i] + 1
             if (seen[i] <= rule.after || s.fired[i] >= rule.times) continue
             let fault = rule.fault
+            if (rule.sequence !== undefined) {
+              const { repeat, steps } = rule.sequence
+              const step = seen[i] - rule.after - 1
+              fault = (repeat === true && steps.length > 0 ? steps[step % steps.length] : steps[step]) ?? undefined
+            }
             if (rule.random !== undefined) {
               const draw = yield* rule.random.rng.next
               const pick = yield* rule.random.rng.nextIntBetween(0, Math.max(rule.random.faults.length, 1))
@@ -395,7 +436,12 @@ export const make = (plan: Plan): Effect.Effect<Injector> =>
             if (fault === undefined) continue
             const fired = s.fired.map((n, j) => j === i ? n + 1 : n)
             const injection: Injection = { request: s.requests, method, path, rule: i, fault }
-            return [fault, { requests: s.requests + 1, seen, fired, injections: [...s.injections, injection] }] as const
+            return [fault, {
+              requests: s.requests + 1,
+              seen,
+              fired,
+              injections: Chunk.append(s.injections, injection)
+            }] as const
           }
           return [undefined, { ...s, requests: s.requests + 1, seen }] as const
         }))
@@ -439,7 +485,7 @@ export const make = (plan: Plan): Effect.Effect<Injector> =>
     const stats = Effect.map(SynchronizedRef.get(state), (s): Stats => {
       const byKind = Object.fromEntries(kinds.map((k) => [k, 0])) as Record<Kind, number>
       for (const injection of s.injections) byKind[injection.fault._tag] += 1
-      return { requests: s.requests, injected: s.injections.length, byKind, byRule: s.fired }
+      return { requests: s.requests, injected: Chunk.size(s.injections), byKind, byRule: s.fired }
     })
 
     return {
@@ -450,7 +496,7 @@ export const make = (plan: Plan): Effect.Effect<Injector> =>
           (fault) => fault === undefined ? respond(handle(request)) : run(fault, request, handle)
         ),
       stats,
-      injections: Effect.map(SynchronizedRef.get(state), (s) => s.injections)
+      injections: Effect.map(SynchronizedRef.get(state), (s) => Chunk.toReadonlyArray(s.injections))
     }
   })
 

@@ -6,7 +6,10 @@ import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Ids from "./internal/ids.js"
+import { defaultRoleTable } from "./internal/roles.js"
+import * as SchemaValidation from "./internal/schemaValidation.js"
 import type { Db, StoredMessage, SubscriptionRec, TopicRec, UserRec } from "./internal/state.js"
 import * as State from "./internal/state.js"
 import { formatNanos, nanosToMillis, truncateToSeconds } from "./internal/time.js"
@@ -179,15 +182,130 @@ export const defaultSeed: Seed = {
 
 const validName = /^[a-zA-Z0-9_-]+$/
 
+// --- the shape of a seed, checked at run time (a seed is often read from a JSON file) ----------------
+
+type Check = (u: unknown, path: string) => SeedError | undefined
+
+const describe = (u: unknown): string =>
+  u === null ? "null" : Array.isArray(u) ? "an array" : typeof u === "object" ? "an object" : JSON.stringify(u)
+
+const expected = (what: string): Check => (u, path) =>
+  new SeedError({ path: path === "" ? "(seed)" : path, message: `expected ${what}, got ${describe(u)}` })
+
+/** `users[0]` + `token` → `users[0].token`; the seed itself is the empty path. */
+const join = (path: string, key: string): string => (path === "" ? key : `${path}.${key}`)
+
+const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> =>
+  typeof u === "object" && u !== null && !Array.isArray(u)
+
+const str: Check = (u, path) => (typeof u === "string" ? undefined : expected("a string")(u, path))
+
+const int: Check = (u, path) =>
+  Number.isSafeInteger(u) && (u as number) >= 0 ? undefined : expected("a non-negative integer")(u, path)
+
+const arrayOf = (item: Check): Check => (u, path) => {
+  if (!Array.isArray(u)) return expected("an array")(u, path)
+  for (const [i, element] of u.entries()) {
+    const error = item(element, `${path}[${i}]`)
+    if (error !== undefined) return error
+  }
+  return undefined
+}
+
+const stringRecord: Check = (u, path) => {
+  if (!isRecord(u)) return expected("an object of strings")(u, path)
+  for (const [key, value] of Object.entries(u)) {
+    const error = str(value, join(path, key))
+    if (error !== undefined) return error
+  }
+  return undefined
+}
+
+const anything: Check = () => undefined
+
+/** An object with these keys (`?` suffix: optional); any other key is refused, to catch typos. */
+const object = (fields: Readonly<Record<string, Check>>): Check => (u, path) => {
+  if (!isRecord(u)) return expected("an object")(u, path)
+  const known = new Map(Object.entries(fields).map(([key, check]) => [key.replace(/\?$/, ""), check]))
+  for (const key of Object.keys(u)) {
+    if (!known.has(key)) {
+      return new SeedError({
+        path: join(path, key),
+        message: `unknown key (expected one of ${[...known.keys()].join(", ")})`
+      })
+    }
+  }
+  for (const [key, check] of Object.entries(fields)) {
+    const name = key.replace(/\?$/, "")
+    const value = u[name]
+    if (value === undefined) {
+      if (key.endsWith("?")) continue
+      return new SeedError({ path: join(path, name), message: "missing" })
+    }
+    const error = check(value, join(path, name))
+    if (error !== undefined) return error
+  }
+  return undefined
+}
+
+const seedShape: Check = object({
+  "projects?": arrayOf(object({ name: str, "description?": str })),
+  "users?": arrayOf(object({
+    name: str,
+    "uuid?": str,
+    token: str,
+    "email?": str,
+    "service_roles?": arrayOf(str),
+    "projects?": arrayOf(object({ project: str, roles: arrayOf(str) }))
+  })),
+  "schemas?": arrayOf(object({ project: str, name: str, type: str, schema: anything })),
+  "topics?": arrayOf(object({
+    project: str,
+    name: str,
+    "acl?": arrayOf(str),
+    "schema?": str,
+    "messages?": arrayOf(object({ data: str, "attributes?": stringRecord }))
+  })),
+  "subscriptions?": arrayOf(object({
+    project: str,
+    name: str,
+    topic: str,
+    "ackDeadlineSeconds?": int,
+    "acl?": arrayOf(str),
+    "offset?": int
+  }))
+})
+
 /**
- * Builds the engine state of a seed, checking names and references. Times come from `Clock`, generated
- * uuids from `Random`.
+ * Options of `load`.
+ * @since 0.1.0
+ * @category models
+ */
+export interface LoadOptions {
+  /** The role names users may hold [every role of the default role table, and `_admin_`]. */
+  readonly roles?: ReadonlySet<string>
+}
+
+const defaultRoles: ReadonlySet<string> = new Set([...Object.values(defaultRoleTable).flat(), "_admin_"])
+
+/**
+ * Builds the engine state of a seed, checking its shape (a seed read from JSON may be anything), names, role
+ * names, schemas, references and offsets; every problem is a `SeedError` naming where it is. Times come from
+ * `Clock`, generated uuids from `Random`.
  * @since 0.1.0
  * @category constructors
  */
-export const load = (seed: Seed): Effect.Effect<Db, SeedError> =>
+export const load = (seed: Seed, options?: LoadOptions): Effect.Effect<Db, SeedError> =>
   Effect.gen(function*() {
     const fail = (path: string, message: string) => Effect.fail(new SeedError({ path, message }))
+    const shape = seedShape(seed, "")
+    if (shape !== undefined) return yield* Effect.fail(shape)
+    const roles = options?.roles ?? defaultRoles
+    const checkRoles = (path: string, names: ReadonlyArray<string>) =>
+      Effect.forEach(
+        names,
+        (role, i) => roles.has(role) ? Effect.void : fail(`${path}[${i}]`, `unknown role "${role}"`)
+      )
     const nanos = yield* Clock.currentTimeNanos
     const now = nanosToMillis(nanos)
     const createdOn = truncateToSeconds(now)
@@ -229,11 +347,22 @@ export const load = (seed: Seed): Effect.Effect<Db, SeedError> =>
       if (State.userByName(db, u.name) !== undefined) yield* fail(`${path}.name`, `duplicate "${u.name}"`)
       if (u.token === "") yield* fail(`${path}.token`, "empty token")
       if (State.userByToken(db, u.token) !== undefined) yield* fail(`${path}.token`, "token already used")
+      if (u.uuid !== undefined) {
+        if (!validName.test(u.uuid)) {
+          yield* fail(`${path}.uuid`, `invalid uuid "${u.uuid}" (must match ${validName.source})`)
+        }
+        if (State.get(db.users, u.uuid) !== undefined) yield* fail(`${path}.uuid`, `duplicate "${u.uuid}"`)
+      }
+      yield* checkRoles(`${path}.service_roles`, u.service_roles ?? [])
+      const seen = new Set<string>()
       const projects = yield* Effect.forEach(u.projects ?? [], (m, j) =>
-        Effect.map(projectUuid(`${path}.projects[${j}].project`, m.project), (uuid) => ({
-          projectUuid: uuid,
-          roles: [...m.roles]
-        })))
+        Effect.gen(function*() {
+          const at = `${path}.projects[${j}]`
+          if (seen.has(m.project)) yield* fail(`${at}.project`, `duplicate membership of "${m.project}"`)
+          seen.add(m.project)
+          yield* checkRoles(`${at}.roles`, m.roles)
+          return { projectUuid: yield* projectUuid(`${at}.project`, m.project), roles: [...m.roles] }
+        }))
       const uuid = u.uuid ?? (yield* Ids.uuid)
       const user: UserRec = {
         uuid,
@@ -260,12 +389,20 @@ export const load = (seed: Seed): Effect.Effect<Db, SeedError> =>
       if (State.schema(db, project, s.name) !== undefined) {
         yield* fail(`${path}.name`, `duplicate "${s.name}"`)
       }
+      const type = SchemaValidation.parseType(s.type)
+      if (type === undefined) {
+        return yield* fail(`${path}.type`, `expected "json" or "avro", got ${JSON.stringify(s.type)}`)
+      }
+      const compiled = SchemaValidation.check(s.type, s.schema)
+      if (Either.isLeft(compiled)) {
+        yield* fail(`${path}.schema`, `does not compile: ${compiled.left}`)
+      }
       const uuid = yield* Ids.uuid
       db = State.putSchema(db, {
         uuid,
         projectUuid: project,
         name: s.name,
-        type: s.type,
+        type,
         schema: s.schema,
         seq: nextSeq()
       })
@@ -305,8 +442,7 @@ export const load = (seed: Seed): Effect.Effect<Db, SeedError> =>
         metrics: {
           ...State.zeroTopicMetrics,
           messages: log.length,
-          bytes: Chunk.reduce(log, 0, (sum, m) =>
-            sum + m.data.length)
+          bytes: Chunk.reduce(log, 0, (sum, m) => sum + m.data.length)
         }
       }
       db = State.putTopic(db, topic)
@@ -321,6 +457,9 @@ export const load = (seed: Seed): Effect.Effect<Db, SeedError> =>
       const topic = State.topic(db, project, s.topic)
       if (topic === undefined) {
         return yield* fail(`${path}.topic`, `unknown topic "${s.topic}" in "${s.project}"`)
+      }
+      if (s.offset !== undefined && s.offset > topic.max) {
+        yield* fail(`${path}.offset`, `${s.offset} is past the topic's last offset (max ${topic.max})`)
       }
       const sub: SubscriptionRec = {
         projectUuid: project,

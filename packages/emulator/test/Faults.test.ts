@@ -158,6 +158,46 @@ describe("Faults", () => {
       assert.strictEqual((yield* injector.stats).byKind.Delay, 2)
     }))
 
+  it.effect("a sequence scripts the matching requests one by one; null passes", () =>
+    Effect.gen(function*() {
+      const { calls, handle } = yield* counting
+      const injector = yield* Faults.make(
+        Faults.sequence([Faults.balancer(502), null, Faults.balancer(504), Faults.drop()], {
+          match: { path: "*:publish" }
+        })
+      )
+      const run = injector.apply(handle)
+      const outcomes = yield* Effect.forEach([publish, list, publish, publish, publish, publish, publish], run)
+      // The list is not matched; the publishes get 502, pass, 504, drop, then pass for good.
+      assert.deepStrictEqual(tags(outcomes), [502, 200, 200, 504, "Drop", 200, 200])
+      assert.strictEqual(yield* Ref.get(calls), 4)
+      const stats = yield* injector.stats
+      assert.deepStrictEqual(stats.byKind, { Status: 2, Delay: 0, Drop: 1, Truncate: 0, MalformedJson: 0 })
+      assert.deepStrictEqual((yield* injector.injections).map((i) => i.request), [0, 3, 4])
+    }))
+
+  it.effect("a repeating sequence starts over; after and times still apply", () =>
+    Effect.gen(function*() {
+      const { handle } = yield* counting
+      const injector = yield* Faults.make(
+        Faults.sequence([Faults.balancer(503), null], { repeat: true, match: { after: 1, times: 2 } })
+      )
+      const outcomes = yield* Effect.forEach(Array.from({ length: 7 }, () => pull), injector.apply(handle))
+      assert.deepStrictEqual(tags(outcomes), [200, 503, 200, 503, 200, 200, 200])
+    }))
+
+  it.effect("a request answered by an earlier rule does not reach a later one", () =>
+    Effect.gen(function*() {
+      const { handle } = yield* counting
+      const injector = yield* Faults.make([
+        { match: { times: 1 }, fault: Faults.balancer(502) },
+        ...Faults.sequence([null, Faults.balancer(503)])
+      ])
+      const outcomes = yield* Effect.forEach([pull, pull, pull, pull], injector.apply(handle))
+      // Request 0 is the first rule's; the sequence sees requests 1 (pass) and 2 (503).
+      assert.deepStrictEqual(tags(outcomes), [502, 200, 503, 200])
+    }))
+
   it.effect("a seeded random plan gives the same faults for the same seed", () =>
     Effect.gen(function*() {
       const { handle } = yield* counting

@@ -72,4 +72,79 @@ describe("seed validation", () => {
       const token = yield* failure({ users: [{ name: "a", token: "t" }, { name: "b", token: "t" }] })
       assert.strictEqual(token.path, "users[1].token")
     }))
+
+  it.effect("a seed read from JSON is checked for its shape, with the path of the first problem", () =>
+    Effect.gen(function*() {
+      const cases: ReadonlyArray<readonly [unknown, string, string]> = [
+        [null, "(seed)", "expected an object, got null"],
+        [{ projects: { name: "p" } }, "projects", "expected an array, got an object"],
+        [{ projects: [{ name: 3 }] }, "projects[0].name", "expected a string, got 3"],
+        [{ users: [{ name: "u" }] }, "users[0].token", "missing"],
+        [{ users: [{ name: "u", token: "t", service_role: ["service_admin"] }] }, "users[0].service_role", ""],
+        [{ topics: [{ project: "p", name: "t", messages: [{ data: 1 }] }] }, "topics[0].messages[0].data", ""],
+        [
+          { topics: [{ project: "p", name: "t", messages: [{ data: "", attributes: { k: 1 } }] }] },
+          "topics[0].messages[0].attributes.k",
+          ""
+        ],
+        [{ subscriptions: [{ project: "p", name: "s", topic: "t", offset: -1 }] }, "subscriptions[0].offset", ""],
+        [
+          { subscriptions: [{ project: "p", name: "s", topic: "t", ackDeadlineSeconds: 1.5 }] },
+          "subscriptions[0].ackDeadlineSeconds",
+          ""
+        ]
+      ]
+      for (const [seed, path, message] of cases) {
+        const error = yield* failure(seed as Seed.Seed)
+        assert.instanceOf(error, Seed.SeedError)
+        assert.strictEqual(error.path, path, JSON.stringify(seed))
+        if (message !== "") assert.strictEqual(error.message, message)
+      }
+    }))
+
+  it.effect("rejects unknown roles, bad schemas, duplicate memberships and offsets past the log", () =>
+    Effect.gen(function*() {
+      const role = yield* failure({
+        projects: [{ name: "p" }],
+        users: [{ name: "u", token: "t", projects: [{ project: "p", roles: ["publiser"] }] }]
+      })
+      assert.strictEqual(role.path, "users[0].projects[0].roles[0]")
+      assert.strictEqual(role.message, "unknown role \"publiser\"")
+      const serviceRole = yield* failure({ users: [{ name: "u", token: "t", service_roles: ["root"] }] })
+      assert.strictEqual(serviceRole.path, "users[0].service_roles[0]")
+      const twice = yield* failure({
+        projects: [{ name: "p" }],
+        users: [{ name: "u", token: "t", projects: [{ project: "p", roles: [] }, { project: "p", roles: [] }] }]
+      })
+      assert.strictEqual(twice.path, "users[0].projects[1].project")
+      const type = yield* failure({
+        projects: [{ name: "p" }],
+        schemas: [{ project: "p", name: "s", type: "xml" as "json", schema: {} }]
+      })
+      assert.strictEqual(type.path, "schemas[0].type")
+      const schema = yield* failure({
+        projects: [{ name: "p" }],
+        schemas: [{ project: "p", name: "s", type: "avro", schema: { type: "nonsense" } }]
+      })
+      assert.strictEqual(schema.path, "schemas[0].schema")
+      const offset = yield* failure({
+        projects: [{ name: "p" }],
+        topics: [{ project: "p", name: "t", messages: [{ data: "" }] }],
+        subscriptions: [{ project: "p", name: "s", topic: "t", offset: 2 }]
+      })
+      assert.strictEqual(offset.path, "subscriptions[0].offset")
+      const uuid = yield* failure({
+        users: [{ name: "a", token: "a", uuid: "x" }, { name: "b", token: "b", uuid: "x" }]
+      })
+      assert.strictEqual(uuid.path, "users[1].uuid")
+      // A role of a custom table is accepted for seeded users.
+      const custom = yield* Effect.either(Emulator.make(
+        {
+          projects: [{ name: "p" }],
+          users: [{ name: "u", token: "t", projects: [{ project: "p", roles: ["auditor"] }] }]
+        },
+        { roleTable: { "topics:list": ["auditor"] } }
+      ))
+      assert.strictEqual(custom._tag, "Right")
+    }))
 })

@@ -131,6 +131,25 @@ describe("ams-emulator bin", () => {
       assert.strictEqual(topic.status, 200)
     }), 30_000)
 
+  it.scopedLive(
+    "a seed file of the wrong shape: the seed error's path and message, exit code 1",
+    () =>
+      Effect.gen(function*() {
+        const dir = yield* Effect.acquireRelease(
+          Effect.sync(() => Fs.mkdtempSync(Path.join(process.env["TMPDIR"] ?? "/tmp", "ams-bin-"))),
+          (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
+        )
+        const seedFile = Path.join(dir, "seed.json")
+        Fs.writeFileSync(seedFile, JSON.stringify({ users: [{ name: "alice", tokn: "typo" }] }))
+        const proc = yield* spawn(["--port", "0", "--seed", seedFile])
+        const exit = yield* Effect.timeout(proc.exited, "20 seconds")
+        assert.strictEqual(exit.code, 1)
+        const { stderr } = yield* proc.output
+        assert.include(stderr, "ams-emulator: bad seed at users[0].tokn: unknown key")
+      }),
+    30_000
+  )
+
   it.scopedLive("bad arguments: a usage message and exit code 2", () =>
     Effect.gen(function*() {
       const proc = yield* spawn(["--port", "nope"])

@@ -150,4 +150,36 @@ describe("schemas routes", () => {
       const topic = (yield* c.ok("GET", H.topic("t"), H.projectAdmin)) as Json
       assert.isUndefined(topic["schema"])
     }))
+
+  it.effect("publishing to an AVRO topic decodes every message for real; a refused batch stores nothing", () =>
+    Effect.gen(function*() {
+      const c = yield* H.client()
+      yield* c.ok("POST", S("av"), H.projectAdmin, { type: "avro", schema: avroUser })
+      yield* c.ok("PUT", H.topic("t"), H.projectAdmin, { schema: "projects/demo/schemas/av" })
+      yield* c.ok("PUT", H.sub("s"), H.projectAdmin, { topic: "projects/demo/topics/t" })
+      // {"username": "ab", "phone": 1}: string length 2 (zigzag 4), "ab", int 1 (zigzag 2).
+      const record = Buffer.from([4, 97, 98, 2]).toString("base64")
+      assert.deepStrictEqual(
+        yield* c.ok("POST", H.topic("t", ":publish"), H.projectAdmin, { messages: [{ data: record }] }),
+        { messageIds: ["0"] }
+      )
+      const bad = yield* c.call("POST", H.topic("t", ":publish"), H.projectAdmin, {
+        messages: [{ data: record }, { data: "AA==" }]
+      })
+      assert.strictEqual(bad.status, 400)
+      assert.match(
+        JSON.parse(bad.body).error.message,
+        /^Message 1 is not valid\.cannot decode binary record "user\.avro\.User": /
+      )
+      const notB64 = yield* c.call("POST", H.topic("t", ":publish"), H.projectAdmin, { messages: [{ data: "{}" }] })
+      assert.match(JSON.parse(notB64.body).error.message, /^Message 0 is not in valid base64 enocding,/)
+      // Validation happens before anything is appended: only the first publish is in the log.
+      assert.deepStrictEqual(yield* c.ok("GET", H.sub("s", ":offsets"), H.projectAdmin), { max: 1, min: 0, current: 0 })
+      // Detached, the same payload is stored unchecked (§6.2).
+      yield* c.ok("POST", H.topic("t", ":detachSchema"), H.projectAdmin)
+      assert.deepStrictEqual(
+        yield* c.ok("POST", H.topic("t", ":publish"), H.projectAdmin, { messages: [{ data: "not base64 at all" }] }),
+        { messageIds: ["1"] }
+      )
+    }))
 })

@@ -4,8 +4,29 @@ import * as Option from "effect/Option"
 /** A decoder of one JSON value: `None` when the value has the wrong type (Go's UnmarshalTypeError). */
 export type Decode<A> = (u: unknown) => Option.Option<A>
 
-/** Parses a JSON text; `None` for anything `encoding/json` would reject (including ""). */
+/** `encoding/json` refuses documents nested deeper than this ("exceeded max depth"). */
+export const maxDepth = 10_000
+
+/** True when arrays and objects nest deeper than `maxDepth` (brackets inside strings do not count). */
+export const tooDeep = (text: string): boolean => {
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 92) i++ // backslash: skip the escaped character
+      else if (c === 34) inString = false
+    } else if (c === 34) inString = true
+    else if (c === 91 || c === 123) {
+      if (++depth > maxDepth) return true
+    } else if (c === 93 || c === 125) depth--
+  }
+  return false
+}
+
+/** Parses a JSON text; `None` for anything `encoding/json` would reject (including "" and deep nesting). */
 export const parse = (text: string): Option.Option<unknown> => {
+  if (tooDeep(text)) return Option.none()
   try {
     return Option.some(JSON.parse(text) as unknown)
   } catch {
@@ -30,9 +51,18 @@ export const lookup = (obj: Readonly<Record<string, unknown>>, name: string): un
 export const string: Decode<string> = (u) =>
   u === null ? Option.some("") : typeof u === "string" ? Option.some(u) : Option.none()
 
-/** A Go `int` field: an integral JSON number; `null` keeps 0. */
+// Go's int is 64 bits: a larger number does not decode (UnmarshalTypeError), so it is never stored and never
+// rendered in exponent notation. (A literal like `1.0` or `1e3` is also refused by Go; JSON.parse cannot tell it
+// from `1` or `1000`, so those are accepted here.)
+const intLimit = 2 ** 63
+
+/** A Go `int` field: an integral JSON number within 64 bits; `null` keeps 0. */
 export const int: Decode<number> = (u) =>
-  u === null ? Option.some(0) : typeof u === "number" && Number.isInteger(u) ? Option.some(u) : Option.none()
+  u === null
+    ? Option.some(0)
+    : typeof u === "number" && Number.isInteger(u) && Math.abs(u) < intLimit
+    ? Option.some(u)
+    : Option.none()
 
 /** A Go `bool` field: `null` keeps false. */
 export const bool: Decode<boolean> = (u) =>
@@ -55,13 +85,14 @@ export const array = <A>(item: Decode<A>): Decode<ReadonlyArray<A> | null> => (u
 export const stringMap: Decode<Readonly<Record<string, string>>> = (u) => {
   if (u === null) return Option.some({})
   if (!isRecord(u)) return Option.none()
-  const out: Record<string, string> = {}
+  const out: Array<readonly [string, string]> = []
   for (const [key, value] of Object.entries(u)) {
     const decoded = string(value)
     if (Option.isNone(decoded)) return Option.none()
-    out[key] = decoded.value
+    out.push([key, decoded.value])
   }
-  return Option.some(out)
+  // fromEntries defines own properties, so a key like `__proto__` is kept as data (an assignment would drop it).
+  return Option.some(Object.fromEntries(out))
 }
 
 /** The decoded fields of a struct: absent keys are `undefined`. */

@@ -83,8 +83,21 @@ const authenticate = (
     }
   })
 
-/** Answers one request through the router and the pipeline. Never fails. */
+/**
+ * What a request answers when a handler dies (a bug, or input that exhausts the stack): the server's
+ * `500 "Internal Error"`. Transactions commit nothing when they die, so the state stays as it was.
+ */
+const internalError = (defect: unknown): Effect.Effect<EmulatorResponse> =>
+  Effect.as(
+    Effect.logError("ams emulator: a handler died", defect),
+    Reply.handlerError(Errors.genericInternal("Internal Error"))
+  )
+
+/** Answers one request through the router and the pipeline. Never fails, and never dies. */
 export const handle = (env: Env, router: Router) => (request: EmulatorRequest): Effect.Effect<EmulatorResponse> =>
+  answer(env, router, request).pipe(Effect.catchAllDefect(internalError))
+
+const answer = (env: Env, router: Router, request: EmulatorRequest): Effect.Effect<EmulatorResponse> =>
   Effect.gen(function*() {
     const { path, query } = splitUrl(request.url)
     const match = router.match(request.method.toUpperCase(), path)

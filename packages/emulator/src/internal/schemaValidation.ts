@@ -1,24 +1,34 @@
 /**
  * Schema checking and message validation (§5.7): JSON schemas with ajv, AVRO schemas with avsc.
  *
- * The real server uses gojsonschema and goavro. What we reproduce and where we differ:
- * - base64: Go's strict `StdEncoding` decoder, with its "illegal base64 data at input byte N" texts.
+ * What the emulator does, for both types, on `schemas:create`/`update`, `:validate` and on every publish to a
+ * topic with a schema: the schema is compiled for real (an uncompilable one is a 400 with the compiler's
+ * text), and every message's `data` is base64-decoded (Go's strict decoder) and validated for real, the
+ * first failing message's index in the 400 text; a refused batch stores nothing.
+ * - JSON: the decoded bytes must be a JSON document that the JSON schema accepts.
+ * - AVRO: the decoded bytes must be the Avro binary encoding of one value of the schema (no container file,
+ *   no Confluent header), as the server's goavro `NativeFromBinary` reads it; bytes left over after the value
+ *   are ignored, as the server ignores them. `:validate` takes `{"data": "<base64 binary>"}` for AVRO and the
+ *   raw JSON document for JSON.
+ *
+ * Where the texts differ from the server's (gojsonschema and goavro):
+ * - base64: Go's `StdEncoding` texts, "illegal base64 data at input byte N", reproduced exactly.
  * - JSON schema errors: gojsonschema's `<field>: <description>` format (`(root)` for the document, dotted
  *   paths below it) and its descriptions for the common keywords (required, type, enum, const, lengths,
  *   bounds, pattern, format, items, additional properties); other keywords carry ajv's own wording. ajv
  *   compiles drafts 06/07; a `$schema` naming another draft (04) is dropped before compiling. The invalid
  *   primitive type compile error uses gojsonschema's text; other compile errors use ajv's.
  * - A message that is not JSON: "data is not valid JSON format," with a Go-like `encoding/json` text for the
- *   common cases (bad first character, truncated input), otherwise the JavaScript parser's text.
- * - AVRO: avsc parses the schema (its unknown-type error is renamed to goavro's `unknown type name: "X"`;
- *   other schema errors keep avsc's text) and decodes messages like goavro's `NativeFromBinary` (trailing
- *   bytes are ignored); a decoding failure reads `cannot decode binary record "<name>": <reason>` for records
- *   (`cannot decode binary <type>: <reason>` otherwise), shorter than goavro's nested texts.
+ *   common cases (bad first character, truncated input, nesting past 10000), otherwise JavaScript's text.
+ * - AVRO schema errors: avsc's text, except its unknown-type error, renamed to goavro's
+ *   `unknown type name: "X"`. AVRO decoding failures read `cannot decode binary record "<name>": <reason>`
+ *   for records (`cannot decode binary <type>: <reason>` otherwise), shorter than goavro's nested texts.
  */
 import { Ajv, type ErrorObject } from "ajv"
 import * as AjvFormatsModule from "ajv-formats"
 import * as AvscModule from "avsc"
 import * as Either from "effect/Either"
+import * as Json from "./json.js"
 
 // Both packages are CommonJS: native ESM sees only `default`, bundlers and tsc see the named exports too.
 const addFormats = ((AjvFormatsModule as unknown as { readonly default: unknown }).default as {
@@ -243,6 +253,15 @@ export const parseType = (text: string): SchemaType | undefined => {
  * (400 INVALID_ARGUMENT), including the unsupported-type text.
  */
 export const check = (type: string, schema: unknown): Either.Either<void, string> => {
+  try {
+    return checkUnsafe(type, schema)
+  } catch (error) {
+    // A schema nested deeply enough to exhaust the stack: refused like any schema that does not compile.
+    return Either.left(error instanceof Error ? error.message : String(error))
+  }
+}
+
+const checkUnsafe = (type: string, schema: unknown): Either.Either<void, string> => {
   switch (parseType(type)) {
     case "json": {
       const primitive = invalidPrimitive(schema)
@@ -285,13 +304,20 @@ export const validate = (
       const validator = compiled.right
       return decodeAll((i, bytes) => {
         const text = Buffer.from(bytes).toString("utf8")
+        if (Json.tooDeep(text)) return `Message ${i} data is not valid JSON format,exceeded max depth`
         let document: unknown
         try {
           document = JSON.parse(text)
         } catch (error) {
           return `Message ${i} data is not valid JSON format,${goJsonError(text, error)}`
         }
-        if (validator(document)) return undefined
+        let valid: boolean
+        try {
+          valid = validator(document)
+        } catch (error) {
+          return `Message ${i} data is not valid,(root): ${error instanceof Error ? error.message : String(error)}`
+        }
+        if (valid) return undefined
         const errors = (validator.errors ?? []).map((e) => describe(e, document))
         return errors.length > 1
           ? `Message ${i} data is not valid.${errors.map((e, k) => `${k + 1})${e}.`).join("")}`
