@@ -4,7 +4,7 @@
  * acknowledges everything; offsets are shown before and after, then a short summary.
  *
  *   pnpm demo                      # 1000 messages in batches of 100
- *   pnpm demo -- --messages 5000 --batch 250
+ *   pnpm demo --messages 5000 --batch 250
  */
 import { AmsHttp, Message, Subscription, Topic } from "@argo-ams/client"
 import { AmsEmulator, Seed } from "@argo-ams/emulator"
@@ -17,7 +17,10 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import { parseArgs } from "node:util"
 
+// `pnpm demo -- --messages 10` hands the script a leading "--": skip it.
+const argv = process.argv.slice(2)
 const { values } = parseArgs({
+  args: argv[0] === "--" ? argv.slice(1) : argv,
   options: { messages: { type: "string", default: "1000" }, batch: { type: "string", default: "100" } }
 })
 const total = Number(values.messages)

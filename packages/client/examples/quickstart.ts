@@ -1,5 +1,6 @@
 /**
- * The README's quick start, type-checked: publish with retries, pull, acknowledge.
+ * The README's quick start as a runnable program (configured from the environment): publish with
+ * retries, pull, acknowledge.
  *
  *   AMS_ENDPOINT=msg.argo.grnet.gr AMS_TOKEN=... AMS_PROJECT=ARGO pnpm exec tsx examples/quickstart.ts
  */

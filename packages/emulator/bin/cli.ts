@@ -34,9 +34,14 @@ const readFile = (file: string) =>
       new UsageError({ message: `cannot read ${file}: ${cause instanceof Error ? cause.message : String(cause)}` })
   })
 
+// `pnpm emulator -- --port 8080` hands the script a leading "--": skip it.
+const argv = process.argv.slice(2)
+const args = argv[0] === "--" ? argv.slice(1) : argv
+
 const parse = Effect.try({
   try: () =>
     parseArgs({
+      args,
       options: {
         port: { type: "string", short: "p", default: "8080" },
         host: { type: "string", default: "127.0.0.1" },
