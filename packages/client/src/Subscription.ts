@@ -763,7 +763,7 @@ const ofTopic = (reference: string) => (sub: Subscription): boolean => sub.topic
 /**
  * The subscriptions of the project attached to `topic` (its short name in the call's project, or
  * `projects/P/topics/T`), newest first: `list`, filtered on the client, as the Python client's
- * `iter_subs(topic)` does. Unlike `Topic.subscriptions` (publisher or admin only, names only), it
+ * `iter_subs(topic)` does. Unlike `Topic.subscriptions` (project admins only, names only), it
  * gives whole subscriptions and works for a consumer, who sees those whose ACL holds them. A topic
  * that does not exist has no subscriptions: the answer is empty, not a 404.
  *
