@@ -1,4 +1,3 @@
-/// <reference types="node" />
 /**
  * Node only: log in with an X.509 client certificate. The ARGO authentication service trades the
  * certificate for the AMS token of the user bound to its DN (ams-api.md §2.6); `layer` then builds
@@ -9,6 +8,7 @@
  *
  * @since 0.1.0
  */
+/// <reference types="node" />
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Undici from "@effect/platform-node/Undici"
 import type * as HttpClient from "@effect/platform/HttpClient"
