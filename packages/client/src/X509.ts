@@ -23,6 +23,7 @@ import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as Fs from "node:fs/promises"
 import * as Tls from "node:tls"
+import type { AmsArgumentError } from "./AmsError.js"
 import * as AmsHttp from "./AmsHttp.js"
 
 /**
@@ -323,7 +324,8 @@ export const token = (options: TokenOptions): Effect.Effect<Redacted.Redacted<st
     const url = yield* Effect.try({
       try: () => authnUrl(options.endpoint, options),
       catch: (cause) =>
-        fail("ConnectionFailed", `the endpoint ${JSON.stringify(options.endpoint)} is not a host or URL`, { cause })
+        // Not quoted: an endpoint may carry credentials.
+        fail("ConnectionFailed", "the endpoint is not a host or URL", { cause })
     })
     const cert = yield* read("certificate", options.cert)
     const key = yield* read("key", options.key)
@@ -368,7 +370,9 @@ export const token = (options: TokenOptions): Effect.Effect<Redacted.Redacted<st
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options): Layer.Layer<AmsHttp.AmsHttp, X509Error, HttpClient.HttpClient> =>
+export const layer = (
+  options: Options
+): Layer.Layer<AmsHttp.AmsHttp, X509Error | AmsArgumentError, HttpClient.HttpClient> =>
   Layer.effect(
     AmsHttp.AmsHttp,
     Effect.flatMap(token(options), (amsToken) =>
