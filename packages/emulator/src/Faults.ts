@@ -1,4 +1,8 @@
-/** Deterministic fault plans that make chosen emulator routes answer like a sick deployment. */
+/**
+ * Deterministic fault plans that make chosen emulator routes answer like a sick deployment.
+ *
+ * @since 0.1.0
+ */
 import * as Chunk from "effect/Chunk"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
