@@ -231,15 +231,21 @@ export const make: {
     const bufferMessages = yield* positive("bufferMessages", options?.bufferMessages ?? defaults.bufferMessages)
     const bufferBytes = yield* positive("bufferBytes", options?.bufferBytes ?? defaults.bufferBytes)
     const retry = options?.retry ?? defaultRetry
-    const buffered = Metric.tagged(metrics.buffered, "ams.topic", topic)
+    const tagged = {
+      published: Metric.tagged(metrics.published, "ams.topic", topic),
+      batches: Metric.tagged(metrics.batches, "ams.topic", topic),
+      retried: Metric.tagged(metrics.retried, "ams.topic", topic),
+      failed: Metric.tagged(metrics.failed, "ams.topic", topic),
+      buffered: Metric.tagged(metrics.buffered, "ams.topic", topic)
+    }
 
     const stats = yield* Ref.make<Stats>({ published: 0, batches: 0, retried: 0, failed: 0, buffered: 0 })
     const count = (field: keyof Stats, n: number) =>
       Effect.zipRight(
         Ref.update(stats, (s) => ({ ...s, [field]: s[field] + n })),
         field === "buffered"
-          ? Effect.flatMap(Ref.get(stats), (s) => Metric.set(buffered, s.buffered))
-          : Metric.incrementBy(Metric.tagged(metrics[field], "ams.topic", topic), n)
+          ? Effect.flatMap(Ref.get(stats), (s) => Metric.set(tagged.buffered, s.buffered))
+          : Metric.incrementBy(tagged[field], n)
       )
 
     const gate = yield* Gate.make(bufferMessages, bufferBytes)

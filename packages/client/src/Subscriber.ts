@@ -331,12 +331,18 @@ const run = <M, R, RP>(
     const marginMillis = Math.min(Duration.toMillis(options?.ackMargin ?? defaults.ackMargin), deadlineMillis / 2)
     const idle = yield* Schedule.driver(options?.idle ?? defaultIdle)
 
+    const tagged = Object.fromEntries(
+      (Object.keys(metrics) as Array<keyof Stats>).map((key) => [
+        key,
+        Metric.tagged(metrics[key], "ams.subscription", name)
+      ])
+    ) as Record<keyof Stats, Metric.Metric.Counter<number>>
     const count = (changes: Partial<Stats>) =>
       Effect.zipRight(
         counters.add(changes),
         Effect.forEach(
           Object.keys(changes) as Array<keyof Stats>,
-          (key) => Metric.incrementBy(Metric.tagged(metrics[key], "ams.subscription", name), changes[key] ?? 0),
+          (key) => Metric.incrementBy(tagged[key], changes[key] ?? 0),
           { discard: true }
         )
       )
