@@ -66,7 +66,7 @@ describe("Publisher", { timeout: 30_000 }, () => {
   it.effect("a message that can never be sent fails alone with AmsMessageError, before any request", () =>
     emulated()(Effect.scoped(Effect.gen(function*() {
       const p = yield* publisher(Publisher.make("t", { maxDelay: 0 }))
-      const tooBig = yield* Effect.flip(p.publish({ data: new Uint8Array(Message.maxEncodedDataLength) }))
+      const tooBig = yield* Effect.flip(p.publish({ data: new Uint8Array(Math.ceil(Message.maxRecordBytes * 0.76)) }))
       const broken = yield* Effect.flip(p.publish({ data: "x", attributes: { q: "say \"hi\"" } }))
       const empty = yield* Effect.flip(p.publish({}))
       expect([tooBig._tag, broken._tag, empty._tag]).toEqual(["AmsMessageError", "AmsMessageError", "AmsMessageError"])
