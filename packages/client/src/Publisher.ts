@@ -68,6 +68,11 @@ export interface Publisher<In = Message.Outgoing> {
    * effect waits for its id. Offering in sequence keeps the order while many messages are in flight.
    */
   readonly offer: (message: In) => Effect.Effect<Effect.Effect<string, AmsError>, AmsError>
+  /**
+   * Sends what is buffered now without waiting for `maxDelay`, and waits until it is settled (published
+   * or failed; the callers get the outcome).
+   */
+  readonly flush: Effect.Effect<void>
   /** The counters, readable while the publisher runs. */
   readonly stats: Effect.Effect<Stats>
 }
@@ -170,6 +175,8 @@ export const metrics = {
 }
 
 interface Item {
+  /** Position in call order, from 1. */
+  readonly seq: number
   readonly message: Message.Outgoing
   readonly bytes: number
   readonly id: Deferred.Deferred<string, AmsError>
@@ -252,6 +259,10 @@ export const make: {
     // The buffer: touched only inside `Effect.sync`, so each change is atomic; `wake` tells the sender.
     const buffer: Array<Item> = []
     let closed = false
+    let admitted = 0
+    let last: Item | undefined
+    // Everything up to this position goes without waiting for `maxDelay`.
+    let flushTo = 0
     const wake = yield* Queue.sliding<void>(1)
 
     const typed = options !== undefined && "schema" in options
@@ -290,7 +301,8 @@ export const make: {
             const id = yield* Deferred.make<string, AmsError>()
             const accepted = yield* Effect.sync(() => {
               if (closed) return false
-              buffer.push({ message: outgoing, bytes, id })
+              last = { seq: ++admitted, message: outgoing, bytes, id }
+              buffer.push(last)
               return true
             })
             if (!accepted) {
@@ -329,7 +341,7 @@ export const make: {
       const start = yield* Clock.currentTimeMillis
       while (true) {
         bytes = takeBatch(batch, bytes)
-        if (closed || full(batch, bytes)) break
+        if (closed || full(batch, bytes) || batch[batch.length - 1].seq <= flushTo) break
         const left = Duration.toMillis(maxDelay) - ((yield* Clock.currentTimeMillis) - start)
         if (left <= 0) break
         if (buffer.length > 0) continue
@@ -406,9 +418,17 @@ export const make: {
       )
     )
 
+    const flush = Effect.suspend(() => {
+      const until = last
+      if (until === undefined) return Effect.void
+      flushTo = until.seq
+      return Effect.zipRight(Queue.offer(wake, undefined), Effect.exit(Deferred.await(until.id)))
+    }).pipe(Effect.asVoid)
+
     return {
       topic,
       offer,
+      flush,
       publish: (message) => Effect.flatten(offer(message)),
       stats: Ref.get(stats)
     }
@@ -439,6 +459,8 @@ export const publishAll = <In, E, R>(
 ): Stream.Stream<string, E | AmsError, R> =>
   messages.pipe(
     Stream.mapEffect(publisher.offer),
+    // When the input ends, the last batch goes at once instead of after `maxDelay`.
+    Stream.concat(Stream.execute(publisher.flush)),
     Stream.buffer({ capacity: options?.inFlight ?? defaults.bufferMessages }),
     Stream.mapEffect((id) => id)
   )

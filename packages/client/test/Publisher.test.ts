@@ -119,6 +119,24 @@ describe("Publisher", { timeout: 30_000 }, () => {
       expect((yield* offsets()).max).toBe(2)
     })))
 
+  it.effect("flush sends the buffer without waiting for maxDelay, and waits for it", () =>
+    emulated()(Effect.scoped(Effect.gen(function*() {
+      const p = yield* publisher(Publisher.make("t", { maxDelay: "1 hour" }))
+      const waiting = yield* Effect.forEach([payload(0), payload(1), payload(2)], p.offer)
+      yield* p.flush
+      expect(yield* p.stats).toMatchObject({ published: 3, batches: 1, buffered: 0 })
+      expect(yield* Effect.all(waiting)).toEqual(["0", "1", "2"])
+      yield* p.flush
+    }))))
+
+  it.effect("publishAll ends without waiting maxDelay for the last batch", () =>
+    emulated()(Effect.scoped(Effect.gen(function*() {
+      const p = yield* publisher(Publisher.make("t", { maxMessages: 4, maxDelay: "1 hour" }))
+      const ids = yield* Stream.runCollect(Publisher.publishAll(p, Stream.map(Stream.range(0, 9), payload)))
+      expect(Chunk.size(ids)).toBe(10)
+      expect((yield* p.stats).batches).toBe(3)
+    }))))
+
   it.effect("publishAll publishes a Stream in order and emits the ids in the same order", () =>
     emulated()(Effect.scoped(Effect.gen(function*() {
       const p = yield* publisher(Publisher.make("t", { maxMessages: 7, maxDelay: 0 }))
