@@ -96,6 +96,12 @@ export interface ServerOptions extends AdapterOptions {
   readonly port?: number
   /** `true`: a certificate for loopback generated at startup; or your own PEM texts. Default: plain HTTP. */
   readonly tls?: boolean | { readonly cert: string; readonly key: string; readonly ca?: string }
+  /**
+   * The largest request body the server reads, in bytes (default 64 MiB). A longer one (declared by
+   * `content-length` or streamed) is answered `413 "Message size is too large"` at once, the rest discarded
+   * unread, and the connection closes. At most node's longest string (about 512 MiB).
+   */
+  readonly maxBodyBytes?: number
 }
 
 const running = (emulator: Emulator.Emulator, endpoint: string, faults: Faults.Plan | undefined) =>
@@ -162,6 +168,7 @@ export const serveEmulator = (
       {
         host: options?.host ?? "127.0.0.1",
         port: options?.port ?? 0,
+        maxBodyBytes: options?.maxBodyBytes ?? Server.defaultMaxBodyBytes,
         ...(certificate === undefined ? {} : { tls: certificate })
       },
       pipeline(service)

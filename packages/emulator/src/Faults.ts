@@ -556,8 +556,17 @@ const pathMatcher = (path: string | RegExp | undefined): (path: string) => boole
   return (p) => re.test(p)
 }
 
-/** The path of a request URL without its query (absolute URLs accepted). */
-const pathOf = (url: string): string => new URL(url, "http://emulator.invalid").pathname
+/**
+ * The path of a request URL without its query (absolute URLs accepted). A target no URL parser accepts
+ * (`http://[/v1/status`) is matched as the text before its `?`: the plan must not fail where the server answers.
+ */
+const pathOf = (url: string): string => {
+  try {
+    return new URL(url, "http://emulator.invalid").pathname
+  } catch {
+    return url.split("?")[0]!
+  }
+}
 
 /**
  * Starts a plan: its counters live in a Ref owned by the returned injector. Fails with `FaultPlanError`
