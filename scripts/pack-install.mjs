@@ -52,8 +52,18 @@ console.log(`packed ${Object.keys(tarballs).join(", ")} into ${tmp}`)
 
 Fs.mkdirSync(app)
 Fs.writeFileSync(Path.join(app, "package.json"), JSON.stringify({ name: "scratch", private: true, type: "module" }))
-step("npm install the tarballs with effect@3 @effect/platform@0.97", () =>
-  sh(app, "npm", ["install", ...npmFlags, "effect@3", "@effect/platform@0.97", "@types/node@20", ...Object.values(tarballs)]))
+step(
+  "npm install the tarballs with effect@3 @effect/platform@0.97",
+  () =>
+    sh(app, "npm", [
+      "install",
+      ...npmFlags,
+      "effect@3",
+      "@effect/platform@0.97",
+      "@types/node@20",
+      ...Object.values(tarballs)
+    ])
+)
 
 const installed = (name) =>
   JSON.parse(Fs.readFileSync(Path.join(app, "node_modules", name, "package.json"), "utf8")).version
@@ -72,10 +82,14 @@ const tsconfig = (name, options) =>
   )
 tsconfig("tsconfig.node16.json", { module: "node16", moduleResolution: "node16", outDir: "out" })
 tsconfig("tsconfig.bundler.json", { module: "preserve", moduleResolution: "bundler", noEmit: true })
-step("tsc moduleResolution node16 (import and require), skipLibCheck off", () =>
-  sh(app, process.execPath, [tsc, "-p", "tsconfig.node16.json"]))
-step("tsc moduleResolution bundler, skipLibCheck off", () =>
-  sh(app, process.execPath, [tsc, "-p", "tsconfig.bundler.json"]))
+step(
+  "tsc moduleResolution node16 (import and require), skipLibCheck off",
+  () => sh(app, process.execPath, [tsc, "-p", "tsconfig.node16.json"])
+)
+step(
+  "tsc moduleResolution bundler, skipLibCheck off",
+  () => sh(app, process.execPath, [tsc, "-p", "tsconfig.bundler.json"])
+)
 
 // The emulator from the scratch project's own node_modules/.bin, on a free loopback port.
 const emulator = spawn(Path.join(app, "node_modules", ".bin", "ams-emulator"), ["--port", "0"], {
@@ -118,5 +132,7 @@ for (const { args, bin, expect, pkg } of globalBins) {
 }
 
 if (failures === 0) Fs.rmSync(tmp, { recursive: true, force: true })
-console.log(failures === 0 ? "pack-install: all steps passed" : `pack-install: ${failures} step(s) failed (kept ${tmp})`)
+console.log(
+  failures === 0 ? "pack-install: all steps passed" : `pack-install: ${failures} step(s) failed (kept ${tmp})`
+)
 process.exitCode = failures === 0 ? 0 : 1
