@@ -41,7 +41,8 @@ const splitTypes = (dir) => {
 const buildPackage = (dir) => {
   const manifest = readManifest(dir)
   console.log(`\n== ${manifest.name} (${Path.relative(root, dir)})`)
-  for (const stale of ["build", "dist", ".tsbuildinfo/build.tsbuildinfo"]) {
+  // build/src belongs to `pnpm check` (tsc -b of tsconfig.src.json): leave it and its build info alone.
+  for (const stale of ["build/esm", "build/cjs", "build/dts", "dist", ".tsbuildinfo/build.tsbuildinfo"]) {
     Fs.rmSync(Path.join(dir, stale), { recursive: true, force: true })
   }
   run(dir, "tsc", ["-b", "tsconfig.build.json"])
