@@ -1,4 +1,8 @@
-/** The emulator's adapters: an in-process `HttpClient` layer and a real HTTP(S) server on loopback. */
+/**
+ * The emulator's adapters: an in-process `HttpClient` layer and a real HTTP(S) server on loopback.
+ *
+ * @since 0.1.0
+ */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"

@@ -1,4 +1,8 @@
-/** Deterministic fault plans that make chosen emulator routes answer like a sick deployment. */
+/**
+ * Deterministic fault plans that make chosen emulator routes answer like a sick deployment.
+ *
+ * @since 0.1.0
+ */
 import * as Chunk from "effect/Chunk"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
