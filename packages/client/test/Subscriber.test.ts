@@ -157,6 +157,27 @@ describe("Subscriber.consume", { timeout: 30_000 }, () => {
       expect(stats).toMatchObject({ ackTimeouts: 0, handled: 6, acknowledged: 6 })
     })))
 
+  it.effect("each message slower than the whole deadline: still no ack timeout, every message handled once", () =>
+    emulated([], seed({ ackDeadlineSeconds: 10 }))(Effect.gen(function*() {
+      yield* publishN(3)
+      const calls: Array<number> = []
+      const stats = yield* driven(
+        consumer(
+          Subscriber.consume("s", (m) =>
+            Effect.zipRight(
+              Effect.sleep("12 seconds"),
+              Effect.sync(() => calls.push(numberOf(m)))
+            ), {
+            stopWhenEmpty: true
+          })
+        ),
+        { step: "1 second" }
+      )
+      expect(calls).toEqual([0, 1, 2])
+      expect(stats).toMatchObject({ ackTimeouts: 0, acknowledged: 3, handled: 3 })
+      expect((yield* offsets()).current).toBe(3)
+    })))
+
   it.effect("interruption lets the running handler finish, acknowledges what was handled, then ends", () =>
     emulated()(Effect.gen(function*() {
       yield* publishN(5)
