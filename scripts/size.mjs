@@ -97,7 +97,7 @@ const budgets = [
   // esbuild keeps a whole `export * as X` namespace object once the barrel is imported (evanw/esbuild#1420).
   ["(c) - (b), esbuild, gzip", (s) => s.esbuild.c.gzip - s.esbuild.b.gzip, 3.75 * KB, undefined],
   ["(d) - (a), esbuild, gzip", (s) => s.esbuild.d.gzip - s.esbuild.a.gzip, 5.75 * KB, undefined],
-  ["(e) - (a), esbuild, gzip", (s) => s.esbuild.e.gzip - s.esbuild.a.gzip, 14.5 * KB, undefined]
+  ["(e) - (a), esbuild, gzip", (s) => s.esbuild.e.gzip - s.esbuild.a.gzip, 23.5 * KB, undefined]
 ]
 
 const work = Fs.mkdtempSync(Path.join(Os.tmpdir(), "ams-size-"))
