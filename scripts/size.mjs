@@ -172,6 +172,15 @@ for (const [name, value, budget, goal] of budgets) {
   const aim = goal === undefined ? "" : actual <= goal ? `, goal ${show(goal)} met` : `, goal ${show(goal)} not met`
   console.log(`${ok ? "ok  " : "OVER"} ${name}: ${show(actual)} (budget ${show(budget)}${aim})`)
 }
+// A marker that the whole client does not hold either would prove nothing: each must be found in (e).
+const whole = sizes.esbuild.e.text.toString("utf8")
+const vacuous = Object.entries(absentFromB).filter(([, marker]) => !marker.test(whole)).map(([name]) => name)
+failed ||= vacuous.length > 0
+console.log(
+  `${vacuous.length === 0 ? "ok  " : "FAIL"} every marker is found in (e)${
+    vacuous.length === 0 ? "" : `: not found for ${vacuous.join(", ")}`
+  }`
+)
 for (const [bundler, measured] of Object.entries(sizes)) {
   const text = measured.b.text.toString("utf8")
   const found = Object.entries(absentFromB).filter(([, marker]) => marker.test(text)).map(([name]) => name)
