@@ -813,17 +813,16 @@ const ofTopic = (reference: string) => (sub: Subscription): boolean => sub.topic
 export const listByTopic = (
   topic: string,
   options?: AmsHttp.RequestOptions
-): Effect.Effect<ReadonlyArray<Subscription>, AmsError, AmsHttp.AmsHttp> => {
-  const operation = "subscription.listByTopic"
-  return Operation.traced(
-    { operation, projectScoped: true, options },
-    () =>
-      Effect.flatMap(
-        Wire.reference(operation, "topics", topic, options),
-        (reference) => Effect.map(list(options), (subs) => subs.filter(ofTopic(reference)))
-      )
-  )
-}
+): Effect.Effect<ReadonlyArray<Subscription>, AmsError, AmsHttp.AmsHttp> =>
+  Operation.lazy("subscription.listByTopic", () =>
+    Operation.traced(
+      { operation: "subscription.listByTopic", projectScoped: true, options },
+      () =>
+        Effect.flatMap(
+          Wire.reference("subscription.listByTopic", "topics", topic, options),
+          (reference) => Effect.map(list(options), (subs) => subs.filter(ofTopic(reference)))
+        )
+    ))
 
 /**
  * The subscriptions attached to `topic`, like `listByTopic`, fetched page by page (`pageSize`,
