@@ -1,6 +1,8 @@
 /**
  * The in-memory AMS: `make(seed, config)` builds an `Emulator` whose `handle` answers raw requests exactly
  * like the real server (routing, pipeline, engine).
+ *
+ * @since 0.1.0
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -14,26 +16,56 @@ import { routes } from "./internal/routes/table.js"
 import type { Seed, SeedError } from "./Seed.js"
 import { defaultSeed, load } from "./Seed.js"
 
-/**
- * The push-endpoint verifier of `Config.verifyPushEndpoint` and the answer it returns.
- * @since 0.1.0
- * @category models
- */
-export type { PushVerifier, VerificationAnswer } from "./internal/config.js"
+export type {
+  /**
+   * The push-endpoint verifier of `Config.verifyPushEndpoint`.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  PushVerifier,
+  /**
+   * The answer a `PushVerifier` returns.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  VerificationAnswer
+} from "./internal/config.js"
 
-/**
- * The emulator (`handle`) and the raw requests and responses it answers.
- * @since 0.1.0
- * @category models
- */
-export type { Emulator, EmulatorRequest, EmulatorResponse } from "./internal/contract.js"
+export type {
+  /**
+   * The emulator: `handle` answers raw requests.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  Emulator,
+  /**
+   * A raw request, as `handle` receives it.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  EmulatorRequest,
+  /**
+   * A raw response, as `handle` answers it.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  EmulatorResponse
+} from "./internal/contract.js"
 
-/**
- * Route name → roles allowed to call it (§2.3).
- * @since 0.1.0
- * @category models
- */
-export type { RoleTable } from "./internal/roles.js"
+export type {
+  /**
+   * Route name → roles allowed to call it (§2.3).
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  RoleTable
+} from "./internal/roles.js"
 
 /**
  * Server options (§8.1). Every field is optional; defaults in brackets.
@@ -68,6 +100,21 @@ export interface Config {
 const loopback: ReadonlySet<string> = new Set(["localhost", "127.0.0.1", "[::1]"])
 
 /**
+ * A push-endpoint verifier that `fetch`es any host, as the real server does (the bin's
+ * `--push-verification any`): the emulator then reaches the network.
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fetchVerifier: PushVerifier = (url) =>
+  Effect.tryPromise({
+    try: async (signal) => {
+      const response = await fetch(url, { signal })
+      return { status: response.status, body: await response.text() }
+    },
+    catch: (error) => `Get "${url}": ${error instanceof Error ? error.message : String(error)}`
+  })
+
+/**
  * The default push-endpoint verifier: loopback-only `fetch`.
  * @since 0.1.0
  * @category constructors
@@ -77,13 +124,7 @@ export const loopbackVerifier: PushVerifier = (url) => {
   if (!loopback.has(host)) {
     return Effect.fail(`Get "${url}": dial tcp: lookup ${host}: the emulator only reaches loopback hosts`)
   }
-  return Effect.tryPromise({
-    try: async (signal) => {
-      const response = await fetch(url, { signal })
-      return { status: response.status, body: await response.text() }
-    },
-    catch: (error) => `Get "${url}": ${error instanceof Error ? error.message : String(error)}`
-  })
+  return fetchVerifier(url)
 }
 
 /**
