@@ -1,0 +1,35 @@
+/**
+ * @argo-ams/cli: the `ams` command line, on @argo-ams/client and @effect/cli.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * @since 0.1.0
+ */
+export * as Config from "./Config.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Failure from "./Failure.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Main from "./Main.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Output from "./Output.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Profile from "./Profile.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Topics from "./Topics.js"
