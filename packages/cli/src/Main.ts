@@ -17,6 +17,8 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Failure from "./Failure.js"
 import * as Leaf from "./internal/command.js"
+import * as Pull from "./Pull.js"
+import * as Subscriptions from "./Subscriptions.js"
 import * as Topics from "./Topics.js"
 
 /**
@@ -53,7 +55,7 @@ export const command = Command.make(
   () => Effect.fail(Failure.usage("Give a command: `ams --help` lists them."))
 ).pipe(
   Command.withDescription(configuration),
-  Command.withSubcommands([Topics.command])
+  Command.withSubcommands([Topics.command, Subscriptions.command, Pull.command])
 )
 
 /**

@@ -32,4 +32,14 @@ export * as Profile from "./Profile.js"
 /**
  * @since 0.1.0
  */
+export * as Pull from "./Pull.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Subscriptions from "./Subscriptions.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Topics from "./Topics.js"
