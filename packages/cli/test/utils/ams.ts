@@ -169,3 +169,25 @@ export const ok = (args: ReadonlyArray<string>, options: RunOptions = {}) =>
 
 /** A name no other test of the file uses. */
 export const unique = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 10)}`
+
+/** Publishes straight through HTTP (not through `ams`), to set up a test. */
+export const publishRaw = (
+  topic: string,
+  messages: ReadonlyArray<{ data: string; attributes?: Record<string, string> }>
+) =>
+  Effect.flatMap(EmulatorProcess, (emulator) =>
+    Effect.tryPromise(async () => {
+      const response = await fetch(`${emulator.endpoint}/v1/projects/demo/topics/${topic}:publish`, {
+        method: "POST",
+        headers: { "x-api-key": tokens.admin, "content-type": "application/json" },
+        body: JSON.stringify({
+          messages: messages.map((m) => ({ ...m, data: Buffer.from(m.data).toString("base64") }))
+        })
+      })
+      if (response.status !== 200) throw new Error(`publish: ${response.status} ${await response.text()}`)
+      return ((await response.json()) as { messageIds: Array<string> }).messageIds
+    }))
+
+/** The JSON lines of an output. */
+export const lines = <A = unknown>(text: string): Array<A> =>
+  text.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as A)
