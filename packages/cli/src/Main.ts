@@ -17,9 +17,14 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Failure from "./Failure.js"
 import * as Leaf from "./internal/command.js"
+import * as Projects from "./Projects.js"
 import * as Pull from "./Pull.js"
+import * as Registrations from "./Registrations.js"
+import * as Schemas from "./Schemas.js"
+import * as Service from "./Service.js"
 import * as Subscriptions from "./Subscriptions.js"
 import * as Topics from "./Topics.js"
+import * as Users from "./Users.js"
 
 /**
  * The package's version, as `ams --version` prints it.
@@ -55,7 +60,19 @@ export const command = Command.make(
   () => Effect.fail(Failure.usage("Give a command: `ams --help` lists them."))
 ).pipe(
   Command.withDescription(configuration),
-  Command.withSubcommands([Topics.command, Subscriptions.command, Pull.command])
+  Command.withSubcommands([
+    Topics.command,
+    Subscriptions.command,
+    Pull.command,
+    Users.command,
+    Projects.command,
+    Schemas.command,
+    Registrations.command,
+    Service.status,
+    Service.version(version),
+    Service.metrics,
+    Service.usage
+  ])
 )
 
 /**

@@ -108,6 +108,17 @@ export const list = (
 ): Effect.Effect<void, never, Output> => value(views, () => Table.rows(views, columns))
 
 /**
+ * A table of these views, as text (for table forms that say more than rows).
+ *
+ * @since 0.1.0
+ * @category output
+ */
+export const table = (
+  views: ReadonlyArray<Readonly<Record<string, unknown>>>,
+  columns: ReadonlyArray<string>
+): string => Table.rows(views, columns)
+
+/**
  * Writes a list of names: a JSON array, or one per line.
  *
  * @since 0.1.0

@@ -13,6 +13,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Failure from "./Failure.js"
 import * as Leaf from "./internal/command.js"
+import * as Input from "./internal/input.js"
 import * as View from "./internal/view.js"
 import * as Output from "./Output.js"
 
@@ -104,13 +105,6 @@ const offsets = Leaf.make("offsets", {
   run: ({ subscription }) => Effect.flatMap(Subscription.offsets(subscription), (o) => Output.record({ ...o }))
 })
 
-const parseTime = (text: string): Effect.Effect<Date, Failure.CliError> => {
-  const date = new Date(text)
-  return Number.isNaN(date.getTime())
-    ? Effect.fail(Failure.usage(`Invalid --time ${text}: give an ISO 8601 time, e.g. 2026-01-31T12:00:00Z`))
-    : Effect.succeed(date)
-}
-
 const seek = Leaf.make("seek", {
   description: "Moves the subscription's cursor: the next pull delivers from there. Give --offset (between min " +
     "and max of `ams subs offsets`) or --time (the first message published at or after it).",
@@ -129,7 +123,7 @@ const seek = Leaf.make("seek", {
       }
       const target = Option.isSome(offset)
         ? offset.value
-        : yield* Effect.flatMap(parseTime(Option.getOrThrow(time)), (date) =>
+        : yield* Effect.flatMap(Input.date(Option.getOrThrow(time), "--time"), (date) =>
           Subscription.timeToOffset(subscription, date))
       yield* Subscription.modifyOffset(subscription, target)
       yield* Output.record({ subscription, offset: target })

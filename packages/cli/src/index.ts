@@ -43,3 +43,28 @@ export * as Subscriptions from "./Subscriptions.js"
  * @since 0.1.0
  */
 export * as Topics from "./Topics.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Projects from "./Projects.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Registrations from "./Registrations.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Schemas from "./Schemas.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Service from "./Service.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Users from "./Users.js"

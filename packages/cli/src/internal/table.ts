@@ -22,9 +22,9 @@ export const rows = (
   return [line(header), ...cells.map(line)].join("\n")
 }
 
-/** `key  value` lines, keys aligned. */
+/** `key  value` lines, keys aligned; empty values are left out. */
 export const record = (view: Readonly<Record<string, unknown>>): string => {
-  const entries = Object.entries(view)
+  const entries = Object.entries(view).filter(([, value]) => cell(value) !== "")
   const width = Math.max(0, ...entries.map(([key]) => key.length))
   return entries.map(([key, value]) => `${key.padEnd(width)}  ${cell(value)}`.trimEnd()).join("\n")
 }
