@@ -211,13 +211,14 @@ export const check = (settings: Settings, needs: Needs): Effect.Effect<void, Fai
  */
 export const describe = (
   settings: Settings,
+  needs: Needs,
   resources: Failure.Context["resources"]
 ): Failure.Context => ({
   endpoint: settings.endpoint === undefined
     ? "(no endpoint)"
     : `${AmsHttp.baseUrl(settings.endpoint.value)} (from ${settings.endpoint.source})`,
   token: settings.token === undefined ? "the request without a token" : `the token from ${settings.token.source}`,
-  project: settings.project?.value,
+  project: needs === "project" ? settings.project?.value : undefined,
   resources
 })
 

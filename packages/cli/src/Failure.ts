@@ -75,6 +75,7 @@ export interface Context {
   readonly endpoint: string
   /** Where the token came from, e.g. `the token from --token-file /run/ams.token` (never the token). */
   readonly token: string
+  /** The configured project, for project-scoped commands only. */
   readonly project: string | undefined
   /** The resources named on the command line. */
   readonly resources: Readonly<Partial<Record<Resource, string | undefined>>>
@@ -94,7 +95,7 @@ const missing: ReadonlyArray<readonly [RegExp, Resource]> = [
 const notFound = (text: string, context: Context): string => {
   const kind = missing.find(([pattern]) => pattern.test(text))?.[1]
   if (kind === undefined) return `Not found: ${text}.`
-  const name = kind === "project" ? context.project : context.resources[kind]
+  const name = kind === "project" ? context.resources.project ?? context.project : context.resources[kind]
   const where = kind === "project" || kind === "user" || kind === "registration" || context.project === undefined
     ? ""
     : ` in project "${context.project}"`
@@ -131,7 +132,10 @@ export const fromAms = (error: AmsError, context: Context): CliError => {
           ExitCode.refused,
           `AMS refused ${error.operation} (403 ${error.message}): ${context.token} is valid, but its user's roles` +
             `${context.project === undefined ? "" : ` in project "${context.project}"`} do not allow it.\n` +
-            "Fix: ask a project admin for the role (`ams projects members add USER --role ROLE`), or use another token."
+            (context.project === undefined
+              ? "Fix: use a token whose user has the service role this needs (some operations take the service token)."
+              : "Fix: ask a project admin for the role (`ams projects members update USER --role ROLE`), or use " +
+                "another token.")
         )
       }
       if (error.status === 404) return fail(ExitCode.refused, notFound(error.message, context))

@@ -55,7 +55,7 @@ export const runWith = (
   Effect.gen(function*() {
     const settings = yield* Config.resolve(flags)
     yield* Config.check(settings, needs)
-    const context = Config.describe(settings, resources)
+    const context = Config.describe(settings, needs, resources)
     return yield* program.pipe(
       Effect.provide(Config.layer(settings)),
       Effect.mapError((error) => isAmsError(error) ? Failure.fromAms(error, context) : error)
