@@ -5,10 +5,14 @@
  *
  * @since 0.1.0
  */
+import type { AmsArgumentError } from "@argo-ams/client/AmsError"
 import * as AmsHttp from "@argo-ams/client/AmsHttp"
 import * as Options from "@effect/cli/Options"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as FileSystem from "@effect/platform/FileSystem"
+import * as Headers from "@effect/platform/Headers"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as Path from "@effect/platform/Path"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
@@ -223,15 +227,29 @@ export const describe = (
 })
 
 /**
- * `AmsHttp` on `fetch`, from checked settings. Routes that need no token get none.
+ * `AmsHttp` on `fetch`, from checked settings. Routes that need no token are sent without one when none is
+ * configured. Fails with `AmsArgumentError` when the endpoint or the token cannot work (checked before any request).
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer = (settings: Settings): Layer.Layer<AmsHttp.AmsHttp> =>
-  AmsHttp.layer({
+export const layer = (settings: Settings): Layer.Layer<AmsHttp.AmsHttp, AmsArgumentError> => {
+  // AmsHttp always sends a token: without one, a placeholder goes in and the header is taken out again.
+  const http = settings.token === undefined
+    ? Layer.effect(
+      HttpClient.HttpClient,
+      Effect.map(
+        HttpClient.HttpClient,
+        HttpClient.mapRequest((request) =>
+          HttpClientRequest.modify(request, { headers: Headers.remove(request.headers, "x-api-key") })
+        )
+      )
+    ).pipe(Layer.provide(FetchHttpClient.layer))
+    : FetchHttpClient.layer
+  return AmsHttp.layer({
     endpoint: settings.endpoint?.value ?? "",
-    token: settings.token?.value ?? Redacted.make(""),
+    token: settings.token?.value ?? Redacted.make("none"),
     project: settings.project?.value ?? "",
     ...(settings.timeout === undefined ? {} : { timeout: `${settings.timeout} seconds` as const })
-  }).pipe(Layer.provide(FetchHttpClient.layer))
+  }).pipe(Layer.provide(http))
+}
