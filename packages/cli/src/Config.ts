@@ -16,6 +16,7 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as Path from "@effect/platform/Path"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -220,7 +221,9 @@ export const describe = (
 ): Failure.Context => ({
   endpoint: settings.endpoint === undefined
     ? "(no endpoint)"
-    : `${AmsHttp.baseUrl(settings.endpoint.value)} (from ${settings.endpoint.source})`,
+    : `${
+      Either.getOrElse(AmsHttp.baseUrl(settings.endpoint.value), () => settings.endpoint?.value)
+    } (from ${settings.endpoint.source})`,
   token: settings.token === undefined ? "the request without a token" : `the token from ${settings.token.source}`,
   project: needs === "project" ? settings.project?.value : undefined,
   resources

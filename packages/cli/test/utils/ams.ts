@@ -5,6 +5,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ChildProcess from "node:child_process"
 import * as Fs from "node:fs"
+import * as Http from "node:http"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -92,6 +93,8 @@ export interface RunOptions {
   readonly env?: Readonly<Record<string, string | undefined>>
   readonly stdin?: string
   readonly cwd?: string
+  /** The script to run: the bundle (default) or `launcher`. */
+  readonly bin?: string
 }
 
 /** The environment of a child: the parent's without any AMS_* variable, and a private HOME. */
@@ -116,7 +119,7 @@ export const start = (emulator: Emulator, args: ReadonlyArray<string>, options: 
     }
     const child = yield* Effect.acquireRelease(
       Effect.sync(() =>
-        ChildProcess.spawn(process.execPath, [amsBin, ...args], {
+        ChildProcess.spawn(process.execPath, [options.bin ?? amsBin, ...args], {
           env,
           cwd: options.cwd ?? emulator.home,
           stdio: ["pipe", "pipe", "pipe"]
@@ -152,6 +155,9 @@ export const run = (args: ReadonlyArray<string>, options: RunOptions = {}) =>
     EmulatorProcess,
     (emulator) => Effect.scoped(Effect.flatMap(start(emulator, args, options), (proc) => proc.result))
   )
+
+/** Runs `bin/ams.js ARGS`, the launcher users run (tsx on the sources inside the workspace). */
+export const runLauncher = (args: ReadonlyArray<string>) => run(args, { bin: launcher })
 
 /** Runs `ams ARGS --output json` and parses stdout, failing with the output if it did not exit 0. */
 export const json = <A = unknown>(args: ReadonlyArray<string>, options: RunOptions = {}) =>
@@ -191,3 +197,23 @@ export const publishRaw = (
 /** The JSON lines of an output. */
 export const lines = <A = unknown>(text: string): Array<A> =>
   text.split("\n").filter((line) => line !== "").map((line) => JSON.parse(line) as A)
+
+/** An HTTP server that is not AMS (a load balancer page, a broken proxy), for the scope. */
+export const fakeServer = (answer: { readonly status: number; readonly body: string; readonly type: string }) =>
+  Effect.acquireRelease(
+    Effect.async<{ readonly endpoint: string; readonly server: Http.Server }>((resume) => {
+      const server = Http.createServer((_request, response) => {
+        response.writeHead(answer.status, { "content-type": answer.type })
+        response.end(answer.body)
+      })
+      server.listen(0, "127.0.0.1", () => {
+        const address = server.address() as { port: number }
+        resume(Effect.succeed({ endpoint: `http://127.0.0.1:${address.port}`, server }))
+      })
+    }),
+    ({ server }) =>
+      Effect.async<void>((resume) => {
+        server.close(() => resume(Effect.void))
+        server.closeAllConnections()
+      })
+  )
