@@ -15,9 +15,11 @@ import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Consume from "./Consume.js"
 import * as Failure from "./Failure.js"
 import * as Leaf from "./internal/command.js"
 import * as Projects from "./Projects.js"
+import * as Publish from "./Publish.js"
 import * as Pull from "./Pull.js"
 import * as Registrations from "./Registrations.js"
 import * as Schemas from "./Schemas.js"
@@ -62,8 +64,10 @@ export const command = Command.make(
   Command.withDescription(configuration),
   Command.withSubcommands([
     Topics.command,
+    Publish.command,
     Subscriptions.command,
     Pull.command,
+    Consume.command,
     Users.command,
     Projects.command,
     Schemas.command,

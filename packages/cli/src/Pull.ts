@@ -36,7 +36,9 @@ export const command = Leaf.make("pull", {
   run: ({ ack, max, subscription }) =>
     Effect.gen(function*() {
       const received = yield* Subscription.pull(subscription, { maxMessages: max })
-      yield* Effect.forEach(received, (r) => Output.item(View.message(r), View.messageLine(r)), { discard: true })
+      yield* Effect.forEach(received, (r) => Output.item(View.message(r.message), View.messageLine(r.message)), {
+        discard: true
+      })
       const last = received[received.length - 1]
       if (ack && last !== undefined) {
         // Acknowledgements are cumulative: the last id acknowledges the whole pull.

@@ -68,3 +68,13 @@ export * as Service from "./Service.js"
  * @since 0.1.0
  */
 export * as Users from "./Users.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Consume from "./Consume.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Publish from "./Publish.js"

@@ -132,8 +132,7 @@ const utf8 = new TextDecoder("utf-8", { fatal: true })
  * A received message as a JSON line: `data` is the payload as text when it is UTF-8, else `dataBase64`
  * holds it, so that no payload is ever mangled. `ams publish --format envelope` reads the same shape.
  */
-export const message = (received: Message.Received) => {
-  const { message: m } = received
+export const message = (m: Message.Message) => {
   let text: string | undefined
   try {
     text = utf8.decode(m.data)
@@ -149,8 +148,8 @@ export const message = (received: Message.Received) => {
 }
 
 /** A received message for people: id, time, attributes, then the text (or its base64). */
-export const messageLine = (received: Message.Received): string => {
-  const view = message(received)
+export const messageLine = (m: Message.Message): string => {
+  const view = message(m)
   const attributes = Object.entries(view.attributes).map(([k, v]) => `${k}=${v}`).join(",")
   return [
     view.messageId,
