@@ -19,20 +19,12 @@ interface Offsets {
   readonly current: number
 }
 
-const fixture = Effect.gen(function*() {
-  const topic = Ams.unique("t")
-  const sub = `${topic}-s`
-  yield* Ams.ok(["topics", "create", topic])
-  yield* Ams.ok(["subs", "create", sub, "--topic", topic])
-  return { topic, sub }
-})
-
 const offsets = (sub: string) => Ams.json<Offsets>(["subs", "offsets", sub])
 
 layer(Ams.layer(), { timeout: 120_000, excludeTestServices: true })("ams publish and consume", (it) => {
   it.effect("publish from arguments, with attributes; ids on stdout in order", () =>
     Effect.gen(function*() {
-      const { sub, topic } = yield* fixture
+      const { sub, topic } = yield* Ams.fixture
       const result = yield* Ams.ok(["publish", topic, "{\"n\":1}", "{\"n\":2}", "--attr", "k=v", "--attr", "x=y"])
       assert.deepStrictEqual(result.stdout.split("\n"), ["0", "1", ""])
       assert.include(result.stderr, `published 2 messages to ${topic}`)
@@ -55,7 +47,7 @@ layer(Ams.layer(), { timeout: 120_000, excludeTestServices: true })("ams publish
 
   it.effect("publish --file; a bad line stops the input there, the lines before it are published", () =>
     Effect.gen(function*() {
-      const { sub, topic } = yield* fixture
+      const { sub, topic } = yield* Ams.fixture
       const emulator = yield* Ams.EmulatorProcess
       const file = Path.join(emulator.home, `${topic}.jsonl`)
       Fs.writeFileSync(file, "{\"a\":1}\n\n{\"a\":2}\n{broken\n{\"a\":3}\n")
@@ -72,8 +64,8 @@ layer(Ams.layer(), { timeout: 120_000, excludeTestServices: true })("ams publish
 
   it.effect("consume -o json | publish --format envelope copies messages exactly, binary ones too", () =>
     Effect.gen(function*() {
-      const from = yield* fixture
-      const to = yield* fixture
+      const from = yield* Ams.fixture
+      const to = yield* Ams.fixture
       yield* Ams.publishRaw(from.topic, [{ data: "plain text", attributes: { a: "1" } }, { data: "{\"j\":true}" }])
       yield* Effect.flatMap(
         Ams.EmulatorProcess,
@@ -96,7 +88,7 @@ layer(Ams.layer(), { timeout: 120_000, excludeTestServices: true })("ams publish
 
   it.effect("publish of 10,000 JSON lines from stdin loses nothing; consume drains them all, acknowledged", () =>
     Effect.gen(function*() {
-      const { sub, topic } = yield* fixture
+      const { sub, topic } = yield* Ams.fixture
       const count = 10_000
       const input = Array.from({ length: count }, (_, i) => JSON.stringify({ seq: i, pad: "x".repeat(i % 50) }))
       const published = yield* Ams.ok(["publish", topic], { stdin: `${input.join("\n")}\n` })
@@ -118,7 +110,7 @@ layer(Ams.layer(), { timeout: 120_000, excludeTestServices: true })("ams publish
 
   it.effect("consume --max N writes N and acknowledges exactly them; the rest stays for the next consumer", () =>
     Effect.gen(function*() {
-      const { sub, topic } = yield* fixture
+      const { sub, topic } = yield* Ams.fixture
       yield* Ams.publishRaw(topic, Array.from({ length: 25 }, (_, i) => ({ data: `m${i}` })))
       const first = Ams.lines<Consumed>((yield* Ams.ok(["consume", sub, "--max", "10", "-o", "json"])).stdout)
       assert.deepStrictEqual(first.map((m) => m.data), Array.from({ length: 10 }, (_, i) => `m${i}`))
@@ -136,7 +128,7 @@ layer(Ams.layer(), { timeout: 120_000, excludeTestServices: true })("ams publish
 
   it.effect("consume --follow picks up new messages; Ctrl-C stops it cleanly with all it wrote acknowledged", () =>
     Effect.gen(function*() {
-      const { sub, topic } = yield* fixture
+      const { sub, topic } = yield* Ams.fixture
       const emulator = yield* Ams.EmulatorProcess
       yield* Ams.publishRaw(topic, Array.from({ length: 300 }, (_, i) => ({ data: `a${i}` })))
       const proc = yield* Ams.start(emulator, ["consume", sub, "--follow", "-o", "json"])

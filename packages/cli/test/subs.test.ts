@@ -24,15 +24,6 @@ interface Pulled {
   readonly dataBase64?: string
 }
 
-/** A topic and a subscription on it. */
-const fixture = Effect.gen(function*() {
-  const topic = Ams.unique("t")
-  const sub = `${topic}-s`
-  yield* Ams.ok(["topics", "create", topic])
-  yield* Ams.ok(["subs", "create", sub, "--topic", topic])
-  return { topic, sub }
-})
-
 layer(Ams.layer(), { timeout: 120_000, excludeTestServices: true })("ams subs", (it) => {
   it.effect("create, get, list, delete", () =>
     Effect.gen(function*() {
@@ -64,7 +55,7 @@ layer(Ams.layer(), { timeout: 120_000, excludeTestServices: true })("ams subs", 
 
   it.effect("acl and set-acl", () =>
     Effect.gen(function*() {
-      const { sub } = yield* fixture
+      const { sub } = yield* Ams.fixture
       yield* Ams.ok(["subs", "set-acl", sub, "consumer"])
       assert.deepStrictEqual(yield* Ams.json(["subs", "acl", sub]), ["consumer"])
       yield* Ams.ok(["subs", "set-acl", sub])
@@ -73,7 +64,7 @@ layer(Ams.layer(), { timeout: 120_000, excludeTestServices: true })("ams subs", 
 
   it.effect("offsets, seek --offset and --time, deadline, metrics", () =>
     Effect.gen(function*() {
-      const { sub, topic } = yield* fixture
+      const { sub, topic } = yield* Ams.fixture
       yield* Ams.publishRaw(topic, [{ data: "a" }, { data: "b" }, { data: "c" }])
       assert.deepStrictEqual(yield* Ams.json<Offsets>(["subs", "offsets", sub]), { min: 0, max: 3, current: 0 })
       yield* Ams.ok(["subs", "seek", sub, "--offset", "2"])
@@ -104,7 +95,7 @@ layer(Ams.layer(), { timeout: 120_000, excludeTestServices: true })("ams subs", 
 
   it.effect("push: flags are checked before sending; AMS with push off refuses", () =>
     Effect.gen(function*() {
-      const { sub } = yield* fixture
+      const { sub } = yield* Ams.fixture
       const none = yield* Ams.run(["subs", "push", sub])
       assert.strictEqual(none.code, 2)
       assert.include(none.stderr, "--endpoint-url URL, --mattermost-url URL, --off or --verify")
@@ -122,7 +113,7 @@ layer(Ams.layer(), { timeout: 120_000, excludeTestServices: true })("ams subs", 
 
   it.effect("pull --max leaves the messages; pull --ack acknowledges what it printed", () =>
     Effect.gen(function*() {
-      const { sub, topic } = yield* fixture
+      const { sub, topic } = yield* Ams.fixture
       yield* Ams.publishRaw(topic, [
         { data: "one", attributes: { n: "1" } },
         { data: "two" },
@@ -144,7 +135,7 @@ layer(Ams.layer(), { timeout: 120_000, excludeTestServices: true })("ams subs", 
 
   it.effect("pull prints a payload that is not UTF-8 as dataBase64", () =>
     Effect.gen(function*() {
-      const { sub, topic } = yield* fixture
+      const { sub, topic } = yield* Ams.fixture
       yield* Effect.flatMap(Ams.EmulatorProcess, (emulator) =>
         Effect.promise(() =>
           fetch(`${emulator.endpoint}/v1/projects/demo/topics/${topic}:publish`, {

@@ -13,6 +13,9 @@ import * as Redacted from "effect/Redacted"
 
 const iso = (date: Date | undefined): string | undefined => date?.toISOString()
 
+// The client reads free text the server omits as "": printed, it is simply absent.
+const present = (value: string): string | undefined => (value === "" ? undefined : value)
+
 export const topic = (t: Topic.Topic) => ({
   name: t.name,
   project: t.project,
@@ -61,11 +64,11 @@ const secret = (value: Redacted.Redacted<string> | undefined, show: boolean): st
 export const user = (u: User.User, options: { readonly showToken: boolean } = { showToken: false }) => ({
   name: u.name,
   uuid: u.uuid,
-  email: u.email === "" ? undefined : u.email,
-  firstName: u.firstName === "" ? undefined : u.firstName,
-  lastName: u.lastName === "" ? undefined : u.lastName,
-  organization: u.organization === "" ? undefined : u.organization,
-  description: u.description === "" ? undefined : u.description,
+  email: present(u.email),
+  firstName: present(u.firstName),
+  lastName: present(u.lastName),
+  organization: present(u.organization),
+  description: present(u.description),
   serviceRoles: u.serviceRoles,
   projects: u.projects.map((p) => ({
     project: p.project,
@@ -112,10 +115,10 @@ export const registration = (r: Registration.Registration, options: { readonly s
   uuid: r.uuid,
   name: r.name,
   email: r.email,
-  firstName: r.firstName === "" ? undefined : r.firstName,
-  lastName: r.lastName === "" ? undefined : r.lastName,
-  organization: r.organization === "" ? undefined : r.organization,
-  description: r.description === "" ? undefined : r.description,
+  firstName: present(r.firstName),
+  lastName: present(r.lastName),
+  organization: present(r.organization),
+  description: present(r.description),
   status: r.status,
   declineComment: r.declineComment,
   activationToken: secret(r.activationToken, options.showToken),
@@ -141,7 +144,7 @@ export const message = (m: Message.Message) => {
   }
   return {
     messageId: m.messageId,
-    publishTime: m.rawPublishTime === "" ? undefined : m.rawPublishTime,
+    publishTime: present(m.rawPublishTime),
     attributes: m.attributes,
     ...(text === undefined ? { dataBase64: m.rawData } : { data: text })
   }

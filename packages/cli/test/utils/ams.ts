@@ -217,3 +217,12 @@ export const fakeServer = (answer: { readonly status: number; readonly body: str
         server.closeAllConnections()
       })
   )
+
+/** A fresh topic and a subscription on it (`<topic>-s`), made through `ams`. */
+export const fixture = Effect.gen(function*() {
+  const topic = unique("t")
+  const sub = `${topic}-s`
+  yield* ok(["topics", "create", topic])
+  yield* ok(["subs", "create", sub, "--topic", topic])
+  return { topic, sub }
+})
