@@ -118,10 +118,7 @@ export interface Page {
   readonly totalSize: number
 }
 
-const PageFromWire = Schema.Struct({
-  subscriptions: Paging.items(SubscriptionFromWire),
-  ...Paging.fields
-})
+const PageFromWire = Paging.page({ subscriptions: Paging.items(SubscriptionFromWire) })
 
 /**
  * A subscription's offsets: `min` (oldest retained message), `max` (the next offset the topic will
