@@ -16,6 +16,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Consume from "./Consume.js"
+import * as Emulator from "./Emulator.js"
 import * as Failure from "./Failure.js"
 import * as Leaf from "./internal/command.js"
 import * as Projects from "./Projects.js"
@@ -75,7 +76,8 @@ export const command = Command.make(
     Service.status,
     Service.version(version),
     Service.metrics,
-    Service.usage
+    Service.usage,
+    Emulator.command
   ])
 )
 

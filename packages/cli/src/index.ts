@@ -78,3 +78,8 @@ export * as Consume from "./Consume.js"
  * @since 0.1.0
  */
 export * as Publish from "./Publish.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Emulator from "./Emulator.js"

@@ -2,6 +2,7 @@
 // server, a load balancer, bad flags, configuration and profiles.
 import { assert, layer } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Schedule from "effect/Schedule"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import * as Ams from "./utils/ams.js"
@@ -223,6 +224,29 @@ layer(Ams.layer(), { timeout: 120_000, excludeTestServices: true })("ams errors"
       )
       expectExit(yield* Ams.run(["topics", "list", "--config", typo, "--profile", "p"], { env: none }), 2, "projet")
     }))
+
+  it.effect("ams emulator: the emulator's own command, served and answering; its flags checked (exit 2)", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Ams.EmulatorProcess
+      const proc = yield* Ams.start(emulator, ["emulator", "--port", "0", "--service-token", "svc-token"])
+      const { stdout } = yield* proc.output.pipe(
+        Effect.repeat({ schedule: Schedule.spaced("100 millis"), until: ({ stdout }) => stdout.includes("Ctrl-C") }),
+        Effect.timeout("60 seconds"),
+        Effect.zipRight(proc.output)
+      )
+      const endpoint = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1]
+      assert.isString(endpoint, stdout)
+      assert.include(stdout, "service token: svc-token")
+      const created = yield* Ams.json<{ name: string }>(["topics", "create", "from-ams-emulator"], {
+        env: { AMS_ENDPOINT: endpoint, AMS_TOKEN: "svc-token" }
+      })
+      assert.strictEqual(created.name, "from-ams-emulator")
+      proc.child.kill("SIGINT")
+      assert.strictEqual((yield* proc.result).code, 130)
+      expectExit(yield* Ams.run(["emulator", "--port", "99999"]), 2, "invalid --port 99999")
+      expectExit(yield* Ams.run(["emulator", "--bogus"]), 2)
+      assert.include((yield* Ams.ok(["emulator", "--help"])).stdout, "$ ams emulator --port 8080")
+    }).pipe(Effect.scoped))
 
   it.effect("--version, --completions, and the launcher on the sources", () =>
     Effect.gen(function*() {
