@@ -125,7 +125,12 @@ export const run = (argv: ReadonlyArray<string>): Effect.Effect<Failure.ExitCode
       if (failure._tag === "Some") {
         const error = failure.value
         // @effect/cli has printed its own message and help.
-        if (ValidationError.isValidationError(error)) return Effect.succeed(Failure.ExitCode.usage)
+        if (ValidationError.isValidationError(error)) {
+          return Effect.as(
+            Console.error("Run `ams --help`, or `ams COMMAND --help`, for the usage and examples."),
+            Failure.ExitCode.usage
+          )
+        }
         if (error instanceof Failure.CliError) return Effect.as(Console.error(`ams: ${error.message}`), error.exitCode)
       }
       if (Cause.isInterruptedOnly(exit.cause)) return Effect.succeed(Failure.ExitCode.interrupted)
