@@ -12,7 +12,7 @@ import { root } from "./packages.mjs"
 
 // Bins checked from a global install of their tarball (one line per command).
 const globalBins = [
-  { pkg: "@argo-ams/emulator", bin: "ams-emulator", args: ["--help"], expect: /Usage: ams-emulator/ },
+  { pkg: "@argo-ams/emulator", bin: "ams-emulator", args: ["--help"], expect: /ams-emulator 0\.1\.0[\s\S]*--port/ },
   { pkg: "@argo-ams/cli", bin: "ams", args: ["--help"], expect: /ams 0\.1\.0[\s\S]*topics[\s\S]*consume/ }
 ]
 
