@@ -3,10 +3,11 @@
 // start the emulator from its installed bin, run the README's quick start there with `import` and with
 // `require`, and type-check it with moduleResolution node16 and bundler, skipLibCheck off.
 // Usage: node scripts/pack-install.mjs   (after pnpm build)
-import { execFileSync, spawn } from "node:child_process"
+import { execFileSync } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import { startEmulator } from "./emulator.mjs"
 import { packAll } from "./pack.mjs"
 import { root } from "./packages.mjs"
 
@@ -93,23 +94,8 @@ step(
 )
 
 // The emulator from the scratch project's own node_modules/.bin, on a free loopback port.
-const emulator = spawn(Path.join(app, "node_modules", ".bin", "ams-emulator"), ["--port", "0"], {
-  cwd: app,
-  stdio: ["ignore", "pipe", "inherit"]
-})
-const endpoint = await new Promise((resolve, reject) => {
-  let out = ""
-  const timer = setTimeout(() => reject(new Error(`the emulator did not start:\n${out}`)), 30_000)
-  emulator.stdout.on("data", (chunk) => {
-    out += chunk
-    const found = /listening on (\S+)/.exec(out)
-    if (found) {
-      clearTimeout(timer)
-      resolve(found[1])
-    }
-  })
-  emulator.on("exit", (code) => reject(new Error(`the emulator exited (${code}):\n${out}`)))
-})
+const emulator = await startEmulator(Path.join(app, "node_modules", ".bin", "ams-emulator"))
+const endpoint = emulator.endpoint
 console.log(`ams-emulator (installed bin) listening on ${endpoint}`)
 try {
   const env = { AMS_ENDPOINT: endpoint, AMS_TOKEN: "demo-admin-token", AMS_PROJECT: "demo" }
@@ -120,7 +106,7 @@ try {
     })
   }
 } finally {
-  emulator.kill("SIGTERM")
+  emulator.stop()
 }
 
 const prefix = Path.join(tmp, "global")

@@ -14,3 +14,18 @@ export const packageDirs = () =>
     .sort()
 
 export const readManifest = (dir) => JSON.parse(Fs.readFileSync(Path.join(dir, "package.json"), "utf8"))
+
+// A scratch folder's node_modules that maps @argo-ams/client to its built dist/ and effect and
+// @effect/platform to the very copies that dist/ resolves, so bundles see one effect.
+export const linkBuiltClient = (work) => {
+  const client = Path.join(root, "packages", "client")
+  const link = (name, target) => {
+    const at = Path.join(work, "node_modules", name)
+    Fs.mkdirSync(Path.dirname(at), { recursive: true })
+    Fs.symlinkSync(target, at)
+  }
+  if (!Fs.existsSync(Path.join(client, "dist", "package.json"))) throw new Error("packages/client/dist: pnpm build")
+  link("@argo-ams/client", Path.join(client, "dist"))
+  link("effect", Fs.realpathSync(Path.join(client, "node_modules", "effect")))
+  link("@effect/platform", Fs.realpathSync(Path.join(client, "node_modules", "@effect", "platform")))
+}

@@ -2,6 +2,8 @@
  * The `ams-emulator` command line on `@effect/cli`: every `Emulator.Config` and server option as a flag or in a
  * JSON config file, `--help` generated from the same definitions. `command` is reusable as a subcommand.
  * Node only, so reachable by its subpath (`@argo-ams/emulator/Cli`), not through the barrel.
+ *
+ * @since 0.1.0
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"

@@ -24,7 +24,8 @@ export const cors = (
 ) =>
 (request: EmulatorRequest): Effect.Effect<EmulatorResponse> => {
   const origin = request.headers["origin"] ?? ""
-  const isOptions = request.method.toUpperCase() === "OPTIONS"
+  // Go compares the method as sent: only "OPTIONS" is a preflight.
+  const isOptions = request.method === "OPTIONS"
   if (origin === "") return isOptions ? Effect.succeed(answer(200)) : handle(request)
   const extra: Record<string, string> = {}
   if (isOptions) {
