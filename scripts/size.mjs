@@ -8,7 +8,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Zlib from "node:zlib"
 import { rollup } from "rollup"
-import { linkBuiltClient } from "./packages.mjs"
+import { browserBundle, linkBuiltClient } from "./packages.mjs"
 
 const layer = `const Ams = AmsHttp.layer({ endpoint: "https://ams.example", token: Redacted.make("t"), project: "p" })
   .pipe(Layer.provide(FetchHttpClient.layer))`
@@ -110,14 +110,9 @@ const withEsbuild = async (key) => {
   const result = await esbuild.build({
     entryPoints: [Path.join(work, `${key}.js`)],
     absWorkingDir: work,
-    bundle: true,
-    minify: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
+    ...browserBundle,
     write: false,
-    metafile: true,
-    logLevel: "error"
+    metafile: true
   })
   return { ...measure(Buffer.from(result.outputFiles[0].contents)), metafile: result.metafile }
 }
