@@ -1,10 +1,12 @@
 /**
  * The typed errors of `@argo-ams/client`: every way an AMS call can fail, each carrying the operation.
+ * Each is a `Schema.TaggedError`, so it crosses a worker or RPC boundary and comes back as itself:
+ * `Schema.encode(AmsError)` on one side, `Schema.decodeUnknown(AmsError)` on the other.
  *
  * @since 0.1.0
  */
-import * as Data from "effect/Data"
 import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
 
 /**
  * AMS itself answered with an error (`{"error":{"code","message","status"}}`), or with a non-JSON
@@ -15,18 +17,18 @@ import * as Predicate from "effect/Predicate"
  * @since 0.1.0
  * @category errors
  */
-export class AmsServiceError extends Data.TaggedError("AmsServiceError")<{
+export class AmsServiceError extends Schema.TaggedError<AmsServiceError>()("AmsServiceError", {
   /** The operation that failed, e.g. `topic.get`. */
-  readonly operation: string
+  operation: Schema.String,
   /** The HTTP status. */
-  readonly status: number
+  status: Schema.Number,
   /** The `code` of the error body (equal to the HTTP status on every AMS answer). */
-  readonly code: number
+  code: Schema.Number,
   /** The `status` of the error body, e.g. `NOT_FOUND`; `""` when the body had none. */
-  readonly statusText: string
+  statusText: Schema.String,
   /** The service's message, e.g. `Topic doesn't exist`. */
-  readonly message: string
-}> {}
+  message: Schema.String
+}) {}
 
 /**
  * The load balancer in front of AMS answered (500/502/503/504 with an HTML or other non-JSON body):
@@ -35,13 +37,13 @@ export class AmsServiceError extends Data.TaggedError("AmsServiceError")<{
  * @since 0.1.0
  * @category errors
  */
-export class AmsBalancerError extends Data.TaggedError("AmsBalancerError")<{
-  readonly operation: string
-  readonly status: number
+export class AmsBalancerError extends Schema.TaggedError<AmsBalancerError>()("AmsBalancerError", {
+  operation: Schema.String,
+  status: Schema.Number,
   /** The start of the body the balancer sent (at most 200 characters). */
-  readonly body: string
-  readonly message: string
-}> {}
+  body: Schema.String,
+  message: Schema.String
+}) {}
 
 /**
  * A timeout answered over HTTP: a 408, or a balancer 504 on publish, pull or acknowledge.
@@ -53,12 +55,12 @@ export class AmsBalancerError extends Data.TaggedError("AmsBalancerError")<{
  * @since 0.1.0
  * @category errors
  */
-export class AmsTimeoutError extends Data.TaggedError("AmsTimeoutError")<{
-  readonly operation: string
-  readonly status: number
-  readonly source: "balancer" | "service"
-  readonly message: string
-}> {}
+export class AmsTimeoutError extends Schema.TaggedError<AmsTimeoutError>()("AmsTimeoutError", {
+  operation: Schema.String,
+  status: Schema.Number,
+  source: Schema.Literal("balancer", "service"),
+  message: Schema.String
+}) {}
 
 /**
  * The transport failed before an answer was read: connection refused or reset, DNS, TLS, a body cut
@@ -67,13 +69,16 @@ export class AmsTimeoutError extends Data.TaggedError("AmsTimeoutError")<{
  * @since 0.1.0
  * @category errors
  */
-export class AmsConnectionError extends Data.TaggedError("AmsConnectionError")<{
-  readonly operation: string
-  readonly reason: "Transport" | "Timeout" | "Body"
-  readonly message: string
-  /** The underlying failure (never the request, which may carry the token in query mode). */
-  readonly cause?: unknown
-}> {}
+export class AmsConnectionError extends Schema.TaggedError<AmsConnectionError>()("AmsConnectionError", {
+  operation: Schema.String,
+  reason: Schema.Literal("Transport", "Timeout", "Body"),
+  message: Schema.String,
+  /**
+   * The underlying failure (never the request, which may carry the token in query mode). Encoded as a
+   * `Schema.Defect`: an `Error` crosses as its name and message.
+   */
+  cause: Schema.optional(Schema.Defect)
+}) {}
 
 /**
  * A message that cannot be sent, found before any request: no data and no attributes, a non-string
@@ -82,12 +87,12 @@ export class AmsConnectionError extends Data.TaggedError("AmsConnectionError")<{
  * @since 0.1.0
  * @category errors
  */
-export class AmsMessageError extends Data.TaggedError("AmsMessageError")<{
-  readonly operation: string
+export class AmsMessageError extends Schema.TaggedError<AmsMessageError>()("AmsMessageError", {
+  operation: Schema.String,
   /** The position of the offending message in the batch. */
-  readonly index: number
-  readonly message: string
-}> {}
+  index: Schema.Number,
+  message: Schema.String
+}) {}
 
 /**
  * An argument the server would reject, found before any request: a resource name outside
@@ -96,12 +101,12 @@ export class AmsMessageError extends Data.TaggedError("AmsMessageError")<{
  * @since 0.1.0
  * @category errors
  */
-export class AmsArgumentError extends Data.TaggedError("AmsArgumentError")<{
-  readonly operation: string
+export class AmsArgumentError extends Schema.TaggedError<AmsArgumentError>()("AmsArgumentError", {
+  operation: Schema.String,
   /** Which argument, e.g. `topic`, `project`, `ackIds`. */
-  readonly argument: string
-  readonly message: string
-}> {}
+  argument: Schema.String,
+  message: Schema.String
+}) {}
 
 /**
  * The answer did not match what the operation expects: a 200 whose body is not JSON, or JSON of the
@@ -110,14 +115,14 @@ export class AmsArgumentError extends Data.TaggedError("AmsArgumentError")<{
  * @since 0.1.0
  * @category errors
  */
-export class AmsDecodeError extends Data.TaggedError("AmsDecodeError")<{
-  readonly operation: string
+export class AmsDecodeError extends Schema.TaggedError<AmsDecodeError>()("AmsDecodeError", {
+  operation: Schema.String,
   /** What was expected, in words (the schema's description or the parse issue). */
-  readonly expected: string
+  expected: Schema.String,
   /** The start of the body that was received (at most 200 characters). */
-  readonly excerpt: string
-  readonly message: string
-}> {}
+  excerpt: Schema.String,
+  message: Schema.String
+}) {}
 
 /**
  * Every error an AMS operation can fail with.
@@ -133,6 +138,46 @@ export type AmsError =
   | AmsMessageError
   | AmsArgumentError
   | AmsDecodeError
+
+/**
+ * The schema of every error an AMS operation can fail with: the `error` of an RPC or worker schema,
+ * or `Schema.encode` / `Schema.decodeUnknown` to carry an `AmsError` across a boundary yourself.
+ *
+ * @example
+ * import { AmsError } from "@argo-ams/client"
+ * import { Schema } from "effect"
+ *
+ * const error = new AmsError.AmsServiceError({
+ *   operation: "topic.get",
+ *   status: 404,
+ *   code: 404,
+ *   statusText: "NOT_FOUND",
+ *   message: "Topic doesn't exist"
+ * })
+ * const wire = JSON.stringify(Schema.encodeSync(AmsError.AmsError)(error))
+ * const back = Schema.decodeUnknownSync(AmsError.AmsError)(JSON.parse(wire))
+ * console.log(back._tag, back.message) // AmsServiceError Topic doesn't exist
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const AmsError: Schema.Union<[
+  typeof AmsServiceError,
+  typeof AmsBalancerError,
+  typeof AmsTimeoutError,
+  typeof AmsConnectionError,
+  typeof AmsMessageError,
+  typeof AmsArgumentError,
+  typeof AmsDecodeError
+]> = Schema.Union(
+  AmsServiceError,
+  AmsBalancerError,
+  AmsTimeoutError,
+  AmsConnectionError,
+  AmsMessageError,
+  AmsArgumentError,
+  AmsDecodeError
+)
 
 const tags: ReadonlySet<string> = new Set([
   "AmsServiceError",

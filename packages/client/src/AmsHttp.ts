@@ -121,6 +121,17 @@ export interface Options {
    * ignores them, and in a browser any header outside AMS's CORS list makes the preflight fail.
    */
   readonly tracerPropagation?: boolean | undefined
+  /**
+   * Your middleware around the `HttpClient` the requests go through, as Effect's own API clients take
+   * it: `HttpClient.mapRequest` (a header of your own), `HttpClient.tapRequest` (a log line),
+   * `HttpClient.withTracerPropagation`, a proxy's rewrite, ... It sees each request complete, token
+   * included (in `x-api-key`, or in the URL in query mode): keep it out of your logs. Keep the answers
+   * as they come: AMS's error statuses are read from the response, so a middleware that turns them into
+   * failures (`HttpClient.filterStatusOk`) makes them `AmsConnectionError`s; and retries belong to
+   * `{ retry }`, which retries only what is safe to repeat (`HttpClient.retryTransient` here would also
+   * repeat publishes the server may have stored).
+   */
+  readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
 }
 
 /**
@@ -142,6 +153,7 @@ interface Checked {
   readonly queryAuth: boolean
   readonly timeout: Duration.Duration | undefined
   readonly tracerPropagation: boolean
+  readonly transformClient: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
 }
 
 const optionsError = (argument: string, problem: string) =>
@@ -175,13 +187,18 @@ const check = (options: unknown): Either.Either<Checked, AmsArgumentError> => {
   if (!Predicate.isBoolean(tracerPropagation)) {
     return optionsError("tracerPropagation", "tracerPropagation must be a boolean")
   }
+  const transformClient = options.transformClient
+  if (transformClient !== undefined && !Predicate.isFunction(transformClient)) {
+    return optionsError("transformClient", "transformClient must be a function from HttpClient to HttpClient")
+  }
   return Either.right({
     base: base.value,
     token: token.value,
     project: options.project,
     queryAuth: authMode === "query",
     timeout,
-    tracerPropagation
+    tracerPropagation,
+    transformClient: transformClient as Checked["transformClient"]
   })
 }
 
@@ -221,8 +238,9 @@ export const make = (options: Options): Effect.Effect<AmsHttpService, AmsArgumen
   Effect.flatMap(
     Effect.suspend(() => check(options)),
     (checked) =>
-      Effect.map(HttpClient.HttpClient, (httpClient): AmsHttpService => {
-        const { base, queryAuth, timeout, token, tracerPropagation } = checked
+      Effect.map(HttpClient.HttpClient, (platformClient): AmsHttpService => {
+        const { base, queryAuth, timeout, token, tracerPropagation, transformClient } = checked
+        const httpClient = transformClient === undefined ? platformClient : transformClient(platformClient)
         // Defence in depth: whatever a transport or an answer says, no error carries the token.
         const scrub = Response.scrubber(token)
 
@@ -300,6 +318,20 @@ export const make = (options: Options): Effect.Effect<AmsHttpService, AmsArgumen
  * }).pipe(Layer.provide(FetchHttpClient.layer))
  *
  * const program = Topic.list().pipe(Effect.provide(Ams))
+ *
+ * @example
+ * // Your middleware with `transformClient`: here a header of your own on every request (outside a
+ * // browser: AMS's CORS policy refuses headers it does not list).
+ * import { AmsHttp } from "@argo-ams/client"
+ * import { FetchHttpClient, HttpClient, HttpClientRequest } from "@effect/platform"
+ * import { Layer, Redacted } from "effect"
+ *
+ * const Ams = AmsHttp.layer({
+ *   endpoint: "msg.argo.grnet.gr",
+ *   token: Redacted.make("secret"),
+ *   project: "ARGO",
+ *   transformClient: HttpClient.mapRequest(HttpClientRequest.setHeader("x-request-source", "alerts-worker"))
+ * }).pipe(Layer.provide(FetchHttpClient.layer))
  *
  * @since 0.1.0
  * @category layers

@@ -114,16 +114,17 @@ export const create = (
   fields: { readonly type: Type; readonly schema: Definition },
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<MessageSchema, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "schema.create",
-    method: "POST",
-    projectScoped: true,
-    names: [["schema", name]],
-    path: (project) => `/projects/${project}/schemas/${name}`,
-    body: { type: fields.type, schema: fields.schema },
-    response: MessageSchemaFromWire,
-    options
-  })
+  Operation.lazy("schema.create", () =>
+    Operation.run({
+      operation: "schema.create",
+      method: "POST",
+      projectScoped: true,
+      names: [["schema", name]],
+      path: (project) => `/projects/${project}/schemas/${name}`,
+      body: { type: fields.type, schema: fields.schema },
+      response: MessageSchemaFromWire,
+      options
+    }))
 
 /**
  * Gets a schema (`GET /v1/projects/{P}/schemas/{S}`).
@@ -135,15 +136,16 @@ export const get = (
   name: string,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<MessageSchema, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "schema.get",
-    method: "GET",
-    projectScoped: true,
-    names: [["schema", name]],
-    path: (project) => `/projects/${project}/schemas/${name}`,
-    response: MessageSchemaFromWire,
-    options
-  })
+  Operation.lazy("schema.get", () =>
+    Operation.run({
+      operation: "schema.get",
+      method: "GET",
+      projectScoped: true,
+      names: [["schema", name]],
+      path: (project) => `/projects/${project}/schemas/${name}`,
+      response: MessageSchemaFromWire,
+      options
+    }))
 
 /**
  * Lists the project's schemas (`GET /v1/projects/{P}/schemas`).
@@ -154,14 +156,15 @@ export const get = (
 export const list = (
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<ReadonlyArray<MessageSchema>, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "schema.list",
-    method: "GET",
-    projectScoped: true,
-    path: (project) => `/projects/${project}/schemas`,
-    response: SchemaList,
-    options
-  })
+  Operation.lazy("schema.list", () =>
+    Operation.run({
+      operation: "schema.list",
+      method: "GET",
+      projectScoped: true,
+      path: (project) => `/projects/${project}/schemas`,
+      response: SchemaList,
+      options
+    }))
 
 /**
  * Updates a schema (`PUT /v1/projects/{P}/schemas/{S}`): a new short `name` (sent as the server's
@@ -178,27 +181,28 @@ export const update = (
     readonly schema?: Definition | undefined
   },
   options?: AmsHttp.RequestOptions
-): Effect.Effect<MessageSchema, AmsError, AmsHttp.AmsHttp> => {
-  return Operation.run({
-    operation: "schema.update",
-    method: "PUT",
-    projectScoped: true,
-    names: [["schema", name]],
-    path: (project) => `/projects/${project}/schemas/${name}`,
-    // The new name must pass the server's rule too, or the schema could never be addressed again.
-    check: fields.name === undefined ? Effect.void : Names.check("schema.update", [["schema", fields.name]]),
-    body: (project: string) => {
-      const body: Record<string, unknown> = {}
-      // The server wants the new name as a reference, `projects/P/schemas/NEW`.
-      if (fields.name !== undefined) body.name = `projects/${project}/schemas/${fields.name}`
-      if (fields.type !== undefined) body.type = fields.type
-      if (fields.schema !== undefined) body.schema = fields.schema
-      return body
-    },
-    response: MessageSchemaFromWire,
-    options
+): Effect.Effect<MessageSchema, AmsError, AmsHttp.AmsHttp> =>
+  Operation.lazy("schema.update", () => {
+    return Operation.run({
+      operation: "schema.update",
+      method: "PUT",
+      projectScoped: true,
+      names: [["schema", name]],
+      path: (project) => `/projects/${project}/schemas/${name}`,
+      // The new name must pass the server's rule too, or the schema could never be addressed again.
+      check: fields.name === undefined ? Effect.void : Names.check("schema.update", [["schema", fields.name]]),
+      body: (project: string) => {
+        const body: Record<string, unknown> = {}
+        // The server wants the new name as a reference, `projects/P/schemas/NEW`.
+        if (fields.name !== undefined) body.name = `projects/${project}/schemas/${fields.name}`
+        if (fields.type !== undefined) body.type = fields.type
+        if (fields.schema !== undefined) body.schema = fields.schema
+        return body
+      },
+      response: MessageSchemaFromWire,
+      options
+    })
   })
-}
 
 /**
  * Deletes a schema (`DELETE /v1/projects/{P}/schemas/{S}`).
@@ -210,15 +214,16 @@ export const remove = (
   name: string,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "schema.remove",
-    method: "DELETE",
-    projectScoped: true,
-    names: [["schema", name]],
-    path: (project) => `/projects/${project}/schemas/${name}`,
-    response: Wire.Ignored,
-    options
-  }).pipe(Effect.asVoid)
+  Operation.lazy("schema.remove", () =>
+    Operation.run({
+      operation: "schema.remove",
+      method: "DELETE",
+      projectScoped: true,
+      names: [["schema", name]],
+      path: (project) => `/projects/${project}/schemas/${name}`,
+      response: Wire.Ignored,
+      options
+    }).pipe(Effect.asVoid))
 
 const Validated = Schema.Struct({ message: Schema.optionalWith(Schema.String, { default: () => "" }) })
 
@@ -237,14 +242,15 @@ export const validateMessage = (
   payload: Uint8Array | unknown,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<string, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "schema.validateMessage",
-    method: "POST",
-    projectScoped: true,
-    names: [["schema", name]],
-    path: (project) => `/projects/${project}/schemas/${name}:validate`,
-    // An `undefined` document is sent as JSON `null`: `undefined` would mean "no body" to `AmsHttp`.
-    body: payload instanceof Uint8Array ? { data: Encoding.encodeBase64(payload) } : payload ?? null,
-    response: Validated,
-    options
-  }).pipe(Effect.map((answer) => answer.message))
+  Operation.lazy("schema.validateMessage", () =>
+    Operation.run({
+      operation: "schema.validateMessage",
+      method: "POST",
+      projectScoped: true,
+      names: [["schema", name]],
+      path: (project) => `/projects/${project}/schemas/${name}:validate`,
+      // An `undefined` document is sent as JSON `null`: `undefined` would mean "no body" to `AmsHttp`.
+      body: payload instanceof Uint8Array ? { data: Encoding.encodeBase64(payload) } : payload ?? null,
+      response: Validated,
+      options
+    }).pipe(Effect.map((answer) => answer.message)))

@@ -46,14 +46,15 @@ const ProjectList = Schema.transform(
 export const list = (
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<ReadonlyArray<Project>, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "project.list",
-    method: "GET",
-    projectScoped: false,
-    path: () => "/projects",
-    response: ProjectList,
-    options
-  })
+  Operation.lazy("project.list", () =>
+    Operation.run({
+      operation: "project.list",
+      method: "GET",
+      projectScoped: false,
+      path: () => "/projects",
+      response: ProjectList,
+      options
+    }))
 
 /**
  * Gets a project (`GET /v1/projects/{P}`); needs `service_admin` or `project_admin` of it.
@@ -65,15 +66,16 @@ export const get = (
   name: string,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<Project, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "project.get",
-    method: "GET",
-    projectScoped: false,
-    names: [["project", name]],
-    path: () => `/projects/${name}`,
-    response: Project,
-    options
-  })
+  Operation.lazy("project.get", () =>
+    Operation.run({
+      operation: "project.get",
+      method: "GET",
+      projectScoped: false,
+      names: [["project", name]],
+      path: () => `/projects/${name}`,
+      response: Project,
+      options
+    }))
 
 /**
  * Creates a project (`POST /v1/projects/{P}`, body `{"description"}`); needs `service_admin`.
@@ -86,16 +88,17 @@ export const create = (
   fields: { readonly description?: string | undefined } = {},
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<Project, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "project.create",
-    method: "POST",
-    projectScoped: false,
-    names: [["project", name]],
-    path: () => `/projects/${name}`,
-    body: fields.description === undefined ? {} : { description: fields.description },
-    response: Project,
-    options
-  })
+  Operation.lazy("project.create", () =>
+    Operation.run({
+      operation: "project.create",
+      method: "POST",
+      projectScoped: false,
+      names: [["project", name]],
+      path: () => `/projects/${name}`,
+      body: fields.description === undefined ? {} : { description: fields.description },
+      response: Project,
+      options
+    }))
 
 /**
  * Updates a project (`PUT /v1/projects/{P}`): a new `description`, and/or a new `name` (a rename). Only the
@@ -108,23 +111,24 @@ export const update = (
   name: string,
   fields: { readonly description?: string | undefined; readonly name?: string | undefined },
   options?: AmsHttp.RequestOptions
-): Effect.Effect<Project, AmsError, AmsHttp.AmsHttp> => {
-  const body: Record<string, string> = {}
-  if (fields.name !== undefined) body.name = fields.name
-  if (fields.description !== undefined) body.description = fields.description
-  return Operation.run({
-    operation: "project.update",
-    method: "PUT",
-    projectScoped: false,
-    names: [["project", name]],
-    path: () => `/projects/${name}`,
-    // The new name must pass the same rule, or the project could never be addressed again.
-    check: fields.name === undefined ? Effect.void : Names.check("project.update", [["project", fields.name]]),
-    body,
-    response: Project,
-    options
+): Effect.Effect<Project, AmsError, AmsHttp.AmsHttp> =>
+  Operation.lazy("project.update", () => {
+    const body: Record<string, string> = {}
+    if (fields.name !== undefined) body.name = fields.name
+    if (fields.description !== undefined) body.description = fields.description
+    return Operation.run({
+      operation: "project.update",
+      method: "PUT",
+      projectScoped: false,
+      names: [["project", name]],
+      path: () => `/projects/${name}`,
+      // The new name must pass the same rule, or the project could never be addressed again.
+      check: fields.name === undefined ? Effect.void : Names.check("project.update", [["project", fields.name]]),
+      body,
+      response: Project,
+      options
+    })
   })
-}
 
 /**
  * Deletes a project with its topics and subscriptions (`DELETE /v1/projects/{P}`).
@@ -136,15 +140,16 @@ export const remove = (
   name: string,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "project.remove",
-    method: "DELETE",
-    projectScoped: false,
-    names: [["project", name]],
-    path: () => `/projects/${name}`,
-    response: Wire.Ignored,
-    options
-  }).pipe(Effect.asVoid)
+  Operation.lazy("project.remove", () =>
+    Operation.run({
+      operation: "project.remove",
+      method: "DELETE",
+      projectScoped: false,
+      names: [["project", name]],
+      path: () => `/projects/${name}`,
+      response: Wire.Ignored,
+      options
+    }).pipe(Effect.asVoid))
 
 /**
  * The project's metrics (`GET /v1/projects/{P}:metrics`): topic and subscription counts, per-user
@@ -157,15 +162,16 @@ export const metrics = (
   name: string,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<ReadonlyArray<Metric>, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "project.metrics",
-    method: "GET",
-    projectScoped: false,
-    names: [["project", name]],
-    path: () => `/projects/${name}:metrics`,
-    response: MetricsFromWire,
-    options
-  })
+  Operation.lazy("project.metrics", () =>
+    Operation.run({
+      operation: "project.metrics",
+      method: "GET",
+      projectScoped: false,
+      names: [["project", name]],
+      path: () => `/projects/${name}:metrics`,
+      response: MetricsFromWire,
+      options
+    }))
 
 // ----------------------------------------------------------------------------------------------------
 // Members: these routes are about the layer's default project unless `{ project }` is given.
@@ -195,7 +201,7 @@ export interface MembersOptions extends AmsHttp.RequestOptions {
  * @category operations
  */
 export const membersPage = (options?: MembersOptions): Effect.Effect<UserPage, AmsError, AmsHttp.AmsHttp> =>
-  membersOf("project.membersPage", options)
+  Operation.lazy("project.membersPage", () => membersOf("project.membersPage", options))
 
 const membersOf = (
   operation: string,
@@ -224,10 +230,14 @@ const membersOf = (
 export const membersStream = (
   options?: Omit<MembersOptions, "pageToken">
 ): Stream.Stream<User, AmsError, AmsHttp.AmsHttp> =>
-  Paging.stream(
-    (pageToken) => membersPage({ ...options, pageSize: options?.pageSize ?? Paging.defaultStreamPageSize, pageToken }),
-    (page) => page.users
-  )
+  Operation.lazyStream("project.membersStream", () => {
+    // Read once, here: a getter that throws fails the stream before its first page.
+    const paging = { ...options, pageSize: options?.pageSize ?? Paging.defaultStreamPageSize }
+    return Paging.stream(
+      (pageToken) => membersPage({ ...paging, pageToken }),
+      (page) => page.users
+    )
+  })
 
 /**
  * Every member of a project in one request (`GET /v1/projects/{P}/members`), of the layer's project
@@ -239,10 +249,11 @@ export const membersStream = (
 export const members = (
   options?: Omit<MembersOptions, "pageToken" | "pageSize">
 ): Effect.Effect<ReadonlyArray<User>, AmsError, AmsHttp.AmsHttp> =>
-  Effect.map(
-    membersOf("project.members", { ...options, pageSize: undefined, pageToken: undefined }),
-    (page) => page.users
-  )
+  Operation.lazy("project.members", () =>
+    Effect.map(
+      membersOf("project.members", { ...options, pageSize: undefined, pageToken: undefined }),
+      (page) => page.users
+    ))
 
 /**
  * Gets a member (`GET /v1/projects/{P}/members/{U}`), of the layer's project unless `{ project }` is
@@ -255,15 +266,16 @@ export const getMember = (
   user: string,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<User, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "project.getMember",
-    method: "GET",
-    projectScoped: true,
-    names: [["user", user]],
-    path: (project) => `/projects/${project}/members/${user}`,
-    response: User,
-    options
-  })
+  Operation.lazy("project.getMember", () =>
+    Operation.run({
+      operation: "project.getMember",
+      method: "GET",
+      projectScoped: true,
+      names: [["user", user]],
+      path: (project) => `/projects/${project}/members/${user}`,
+      response: User,
+      options
+    }))
 
 /**
  * Options of `createMember`.
@@ -288,19 +300,20 @@ export const createMember = (
   user: string,
   options?: CreateMemberOptions
 ): Effect.Effect<User, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "project.createMember",
-    method: "POST",
-    projectScoped: true,
-    names: [["user", user]],
-    path: (project) => `/projects/${project}/members/${user}`,
-    body: (project: string) => ({
-      projects: [{ project, roles: [...(options?.roles ?? [])] }],
-      ...(options?.email === undefined ? {} : { email: options.email })
-    }),
-    response: User,
-    options
-  })
+  Operation.lazy("project.createMember", () =>
+    Operation.run({
+      operation: "project.createMember",
+      method: "POST",
+      projectScoped: true,
+      names: [["user", user]],
+      path: (project) => `/projects/${project}/members/${user}`,
+      body: (project: string) => ({
+        projects: [{ project, roles: [...(options?.roles ?? [])] }],
+        ...(options?.email === undefined ? {} : { email: options.email })
+      }),
+      response: User,
+      options
+    }))
 
 /**
  * Replaces a member's roles in the project (`PUT /v1/projects/{P}/members/{U}`), of the layer's project
@@ -315,16 +328,17 @@ export const updateMember = (
   fields: { readonly roles: ReadonlyArray<string> },
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<User, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "project.updateMember",
-    method: "PUT",
-    projectScoped: true,
-    names: [["user", user]],
-    path: (project) => `/projects/${project}/members/${user}`,
-    body: (project: string) => ({ projects: [{ project, roles: [...fields.roles] }] }),
-    response: User,
-    options
-  })
+  Operation.lazy("project.updateMember", () =>
+    Operation.run({
+      operation: "project.updateMember",
+      method: "PUT",
+      projectScoped: true,
+      names: [["user", user]],
+      path: (project) => `/projects/${project}/members/${user}`,
+      body: (project: string) => ({ projects: [{ project, roles: [...fields.roles] }] }),
+      response: User,
+      options
+    }))
 
 /**
  * Adds an existing user to the project with roles (`POST /v1/projects/{P}/members/{U}:add`), the layer's
@@ -338,16 +352,17 @@ export const addMember = (
   fields: { readonly roles: ReadonlyArray<string> },
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<User, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "project.addMember",
-    method: "POST",
-    projectScoped: true,
-    names: [["user", user]],
-    path: (project) => `/projects/${project}/members/${user}:add`,
-    body: { roles: [...fields.roles] },
-    response: User,
-    options
-  })
+  Operation.lazy("project.addMember", () =>
+    Operation.run({
+      operation: "project.addMember",
+      method: "POST",
+      projectScoped: true,
+      names: [["user", user]],
+      path: (project) => `/projects/${project}/members/${user}:add`,
+      body: { roles: [...fields.roles] },
+      response: User,
+      options
+    }))
 
 /**
  * Removes a user from the project (`POST /v1/projects/{P}/members/{U}:remove`), the layer's project
@@ -360,12 +375,13 @@ export const removeMember = (
   user: string,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "project.removeMember",
-    method: "POST",
-    projectScoped: true,
-    names: [["user", user]],
-    path: (project) => `/projects/${project}/members/${user}:remove`,
-    response: Wire.Ignored,
-    options
-  }).pipe(Effect.asVoid)
+  Operation.lazy("project.removeMember", () =>
+    Operation.run({
+      operation: "project.removeMember",
+      method: "POST",
+      projectScoped: true,
+      names: [["user", user]],
+      path: (project) => `/projects/${project}/members/${user}:remove`,
+      response: Wire.Ignored,
+      options
+    }).pipe(Effect.asVoid))

@@ -83,24 +83,25 @@ export interface Fields {
 export const create = (
   fields: Fields,
   options?: AmsHttp.RequestOptions
-): Effect.Effect<Registration, AmsError, AmsHttp.AmsHttp> => {
-  const body: Record<string, string> = { name: fields.name }
-  if (fields.firstName !== undefined) body.first_name = fields.firstName
-  if (fields.lastName !== undefined) body.last_name = fields.lastName
-  body.email = fields.email
-  if (fields.organization !== undefined) body.organization = fields.organization
-  if (fields.description !== undefined) body.description = fields.description
-  return Operation.run({
-    operation: "registration.create",
-    method: "POST",
-    projectScoped: false,
-    names: [["user", fields.name]],
-    path: () => "/registrations",
-    body,
-    response: Registration,
-    options
+): Effect.Effect<Registration, AmsError, AmsHttp.AmsHttp> =>
+  Operation.lazy("registration.create", () => {
+    const body: Record<string, string> = { name: fields.name }
+    if (fields.firstName !== undefined) body.first_name = fields.firstName
+    if (fields.lastName !== undefined) body.last_name = fields.lastName
+    body.email = fields.email
+    if (fields.organization !== undefined) body.organization = fields.organization
+    if (fields.description !== undefined) body.description = fields.description
+    return Operation.run({
+      operation: "registration.create",
+      method: "POST",
+      projectScoped: false,
+      names: [["user", fields.name]],
+      path: () => "/registrations",
+      body,
+      response: Registration,
+      options
+    })
   })
-}
 
 /**
  * Accepts a pending registration, creating the user (`POST /v1/registrations/{uuid}:accept`); needs
@@ -113,15 +114,16 @@ export const accept = (
   uuid: string,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<User, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "registration.accept",
-    method: "POST",
-    projectScoped: false,
-    names: [["uuid", uuid]],
-    path: () => `/registrations/${uuid}:accept`,
-    response: User,
-    options
-  })
+  Operation.lazy("registration.accept", () =>
+    Operation.run({
+      operation: "registration.accept",
+      method: "POST",
+      projectScoped: false,
+      names: [["uuid", uuid]],
+      path: () => `/registrations/${uuid}:accept`,
+      response: User,
+      options
+    }))
 
 /**
  * Options of `decline`.
@@ -142,16 +144,17 @@ export interface DeclineOptions extends AmsHttp.RequestOptions {
  * @category operations
  */
 export const decline = (uuid: string, options?: DeclineOptions): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "registration.decline",
-    method: "POST",
-    projectScoped: false,
-    names: [["uuid", uuid]],
-    path: () => `/registrations/${uuid}:decline`,
-    body: options?.comment === undefined ? {} : { comment: options.comment },
-    response: Wire.Ignored,
-    options
-  }).pipe(Effect.asVoid)
+  Operation.lazy("registration.decline", () =>
+    Operation.run({
+      operation: "registration.decline",
+      method: "POST",
+      projectScoped: false,
+      names: [["uuid", uuid]],
+      path: () => `/registrations/${uuid}:decline`,
+      body: options?.comment === undefined ? {} : { comment: options.comment },
+      response: Wire.Ignored,
+      options
+    }).pipe(Effect.asVoid))
 
 /**
  * Gets a registration (`GET /v1/registrations/{uuid}`); needs `service_admin`.
@@ -163,15 +166,16 @@ export const get = (
   uuid: string,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<Registration, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "registration.get",
-    method: "GET",
-    projectScoped: false,
-    names: [["uuid", uuid]],
-    path: () => `/registrations/${uuid}`,
-    response: Registration,
-    options
-  })
+  Operation.lazy("registration.get", () =>
+    Operation.run({
+      operation: "registration.get",
+      method: "GET",
+      projectScoped: false,
+      names: [["uuid", uuid]],
+      path: () => `/registrations/${uuid}`,
+      response: Registration,
+      options
+    }))
 
 /**
  * Filters of `list`: every filter given must match exactly.
@@ -196,25 +200,26 @@ export interface ListOptions extends AmsHttp.RequestOptions {
  */
 export const list = (
   options?: ListOptions
-): Effect.Effect<ReadonlyArray<Registration>, AmsError, AmsHttp.AmsHttp> => {
-  const query: Record<string, string> = {}
-  if (options?.status !== undefined) query.status = options.status
-  if (options?.name !== undefined) query.name = options.name
-  if (options?.email !== undefined) query.email = options.email
-  if (options?.organization !== undefined) query.organization = options.organization
-  if (options?.activationToken !== undefined) query.activation_token = Redacted.value(options.activationToken)
-  return Operation.run({
-    operation: "registration.list",
-    method: "GET",
-    projectScoped: false,
-    path: () => "/registrations",
-    query,
-    // An activation token in the query must not be recorded with the URL on the HTTP client's span.
-    secretInUrl: options?.activationToken !== undefined,
-    response: RegistrationList,
-    options
+): Effect.Effect<ReadonlyArray<Registration>, AmsError, AmsHttp.AmsHttp> =>
+  Operation.lazy("registration.list", () => {
+    const query: Record<string, string> = {}
+    if (options?.status !== undefined) query.status = options.status
+    if (options?.name !== undefined) query.name = options.name
+    if (options?.email !== undefined) query.email = options.email
+    if (options?.organization !== undefined) query.organization = options.organization
+    if (options?.activationToken !== undefined) query.activation_token = Redacted.value(options.activationToken)
+    return Operation.run({
+      operation: "registration.list",
+      method: "GET",
+      projectScoped: false,
+      path: () => "/registrations",
+      query,
+      // An activation token in the query must not be recorded with the URL on the HTTP client's span.
+      secretInUrl: options?.activationToken !== undefined,
+      response: RegistrationList,
+      options
+    })
   })
-}
 
 /**
  * Deletes a registration (`DELETE /v1/registrations/{uuid}`). The reference deployment allows this only
@@ -227,12 +232,13 @@ export const remove = (
   uuid: string,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "registration.remove",
-    method: "DELETE",
-    projectScoped: false,
-    names: [["uuid", uuid]],
-    path: () => `/registrations/${uuid}`,
-    response: Wire.Ignored,
-    options
-  }).pipe(Effect.asVoid)
+  Operation.lazy("registration.remove", () =>
+    Operation.run({
+      operation: "registration.remove",
+      method: "DELETE",
+      projectScoped: false,
+      names: [["uuid", uuid]],
+      path: () => `/registrations/${uuid}`,
+      response: Wire.Ignored,
+      options
+    }).pipe(Effect.asVoid))

@@ -64,15 +64,16 @@ export interface HealthOptions extends AmsHttp.RequestOptions {
  * @category operations
  */
 export const health = (options?: HealthOptions): Effect.Effect<Health, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "service.health",
-    method: "GET",
-    projectScoped: false,
-    path: () => "/status",
-    query: options?.details === true ? { details: "true" } : undefined,
-    response: Health,
-    options
-  })
+  Operation.lazy("service.health", () =>
+    Operation.run({
+      operation: "service.health",
+      method: "GET",
+      projectScoped: false,
+      path: () => "/status",
+      query: options?.details === true ? { details: "true" } : undefined,
+      response: Health,
+      options
+    }))
 
 const BuildTime = Schema.transform(Schema.String, Schema.UndefinedOr(Schema.ValidDateFromSelf), {
   strict: true,
@@ -110,14 +111,15 @@ export class Version extends Schema.Class<Version>("Version")({
  * @category operations
  */
 export const version = (options?: AmsHttp.RequestOptions): Effect.Effect<Version, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "service.version",
-    method: "GET",
-    projectScoped: false,
-    path: () => "/version",
-    response: Version,
-    options
-  })
+  Operation.lazy("service.version", () =>
+    Operation.run({
+      operation: "service.version",
+      method: "GET",
+      projectScoped: false,
+      path: () => "/version",
+      response: Version,
+      options
+    }))
 
 /**
  * The operational metrics (`GET /v1/metrics`): CPU and memory usage of each AMS node; needs
@@ -129,14 +131,15 @@ export const version = (options?: AmsHttp.RequestOptions): Effect.Effect<Version
 export const metrics = (
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<ReadonlyArray<Metric>, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "service.metrics",
-    method: "GET",
-    projectScoped: false,
-    path: () => "/metrics",
-    response: MetricsFromWire,
-    options
-  })
+  Operation.lazy("service.metrics", () =>
+    Operation.run({
+      operation: "service.metrics",
+      method: "GET",
+      projectScoped: false,
+      path: () => "/metrics",
+      response: MetricsFromWire,
+      options
+    }))
 
 /**
  * One project's line of the VA report.
@@ -301,16 +304,17 @@ const reportQuery = (options: ReportOptions | undefined): Record<string, string>
  * @category operations
  */
 export const vaMetrics = (options?: ReportOptions): Effect.Effect<VaReport, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "service.vaMetrics",
-    method: "GET",
-    projectScoped: false,
-    path: () => "/metrics/va_metrics",
-    check: checkReport("service.vaMetrics", options),
-    query: reportQuery(options),
-    response: VaReportFromWire,
-    options
-  })
+  Operation.lazy("service.vaMetrics", () =>
+    Operation.run({
+      operation: "service.vaMetrics",
+      method: "GET",
+      projectScoped: false,
+      path: () => "/metrics/va_metrics",
+      check: checkReport("service.vaMetrics", options),
+      query: reportQuery(options),
+      response: VaReportFromWire,
+      options
+    }))
 
 /**
  * The usage report (`GET /v1/users/usageReport`): the VA report restricted to the projects where the
@@ -321,13 +325,14 @@ export const vaMetrics = (options?: ReportOptions): Effect.Effect<VaReport, AmsE
  * @category operations
  */
 export const usageReport = (options?: ReportOptions): Effect.Effect<UsageReport, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "service.usageReport",
-    method: "GET",
-    projectScoped: false,
-    path: () => "/users/usageReport",
-    check: checkReport("service.usageReport", options),
-    query: reportQuery(options),
-    response: UsageReportFromWire,
-    options
-  })
+  Operation.lazy("service.usageReport", () =>
+    Operation.run({
+      operation: "service.usageReport",
+      method: "GET",
+      projectScoped: false,
+      path: () => "/users/usageReport",
+      check: checkReport("service.usageReport", options),
+      query: reportQuery(options),
+      response: UsageReportFromWire,
+      options
+    }))

@@ -347,9 +347,9 @@ const run = <M, R, RP>(
         )
       )
 
-    // The loop's own state: touched only by this fiber and, inside `Effect.sync`-free plain code, by the
-    // handler fibers it forks (which only write their own slot of a batch).
-    /** Offsets handled (or skipped, or dead-lettered) whose acknowledgement is not known to have happened. */
+    // The loop's state is local and plain: JavaScript runs one fiber at a time, and a handler fiber only
+    // writes its own slot of a batch. Offsets handled (or skipped, or dead-lettered) whose
+    // acknowledgement is not known to have happened:
     const unconfirmed = new Set<number>()
     let highest = -1
     let settled = 0
@@ -642,7 +642,7 @@ const consumeEngine = <M, E, R>(handler: (message: M) => Effect.Effect<unknown, 
  * )
  *
  * @since 0.1.0
- * @category consuming
+ * @category operations
  */
 export const consume: {
   <A, I, RS, E, R>(
@@ -709,7 +709,7 @@ export interface Delivery<M> {
  * )
  *
  * @since 0.1.0
- * @category consuming
+ * @category operations
  */
 export const stream: {
   <A, I, RS>(

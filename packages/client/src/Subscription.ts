@@ -6,6 +6,7 @@
  */
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
+import * as Predicate from "effect/Predicate"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
@@ -178,14 +179,15 @@ const checkInteger = (
 export const list = (
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<ReadonlyArray<Subscription>, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "subscription.list",
-    method: "GET",
-    projectScoped: true,
-    path: (project) => `/projects/${project}/subscriptions`,
-    response: PageFromWire,
-    options
-  }).pipe(Effect.map((page) => page.subscriptions))
+  Operation.lazy("subscription.list", () =>
+    Operation.run({
+      operation: "subscription.list",
+      method: "GET",
+      projectScoped: true,
+      path: (project) => `/projects/${project}/subscriptions`,
+      response: PageFromWire,
+      options
+    }).pipe(Effect.map((page) => page.subscriptions)))
 
 /**
  * Lists one page of subscriptions (`GET /v1/projects/{P}/subscriptions?pageSize=&pageToken=`). Without
@@ -197,16 +199,17 @@ export const list = (
 export const listPage = (
   options?: AmsHttp.RequestOptions & Paging.PageOptions
 ): Effect.Effect<Page, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "subscription.listPage",
-    method: "GET",
-    projectScoped: true,
-    path: (project) => `/projects/${project}/subscriptions`,
-    check: Paging.checkPageSize("subscription.listPage", options?.pageSize),
-    query: Paging.query(options),
-    response: PageFromWire,
-    options
-  })
+  Operation.lazy("subscription.listPage", () =>
+    Operation.run({
+      operation: "subscription.listPage",
+      method: "GET",
+      projectScoped: true,
+      path: (project) => `/projects/${project}/subscriptions`,
+      check: Paging.checkPageSize("subscription.listPage", options?.pageSize),
+      query: Paging.query(options),
+      response: PageFromWire,
+      options
+    }))
 
 /**
  * Every subscription, fetched page by page (`pageSize`, default 100) as the stream is consumed
@@ -218,10 +221,14 @@ export const listPage = (
 export const stream = (
   options?: AmsHttp.RequestOptions & { readonly pageSize?: number | undefined }
 ): Stream.Stream<Subscription, AmsError, AmsHttp.AmsHttp> =>
-  Paging.stream(
-    (pageToken) => listPage({ ...options, pageSize: options?.pageSize ?? Paging.defaultStreamPageSize, pageToken }),
-    (page) => page.subscriptions
-  )
+  Operation.lazyStream("subscription.stream", () => {
+    // Read once, here: a getter that throws fails the stream before its first page.
+    const paging = { ...options, pageSize: options?.pageSize ?? Paging.defaultStreamPageSize }
+    return Paging.stream(
+      (pageToken) => listPage({ ...paging, pageToken }),
+      (page) => page.subscriptions
+    )
+  })
 
 /**
  * Gets a subscription (`GET /v1/projects/{P}/subscriptions/{S}`). Fails with `AmsServiceError` 404
@@ -234,15 +241,16 @@ export const get = (
   name: string,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<Subscription, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "subscription.get",
-    method: "GET",
-    projectScoped: true,
-    names: [["subscription", name]],
-    path: (project) => path(project, name),
-    response: SubscriptionFromWire,
-    options
-  })
+  Operation.lazy("subscription.get", () =>
+    Operation.run({
+      operation: "subscription.get",
+      method: "GET",
+      projectScoped: true,
+      names: [["subscription", name]],
+      path: (project) => path(project, name),
+      response: SubscriptionFromWire,
+      options
+    }))
 
 /**
  * Options of `create` and `getOrCreate`.
@@ -281,29 +289,30 @@ export interface CreateOptions extends AmsHttp.RequestOptions {
 export const create = (
   name: string,
   options: CreateOptions
-): Effect.Effect<Subscription, AmsError, AmsHttp.AmsHttp> => {
-  const operation = "subscription.create"
-  const ackDeadlineSeconds = options.ackDeadlineSeconds ?? 10
-  return Operation.run({
-    operation,
-    method: "PUT",
-    projectScoped: true,
-    names: [["subscription", name]],
-    path: (project) => path(project, name),
-    check: Effect.zipRight(
-      checkInteger(operation, "ackDeadlineSeconds", ackDeadlineSeconds, 0, 600),
-      checkPushConfig(operation, options.pushConfig ?? null)
-    ),
-    body: () =>
-      Effect.map(Wire.reference(operation, "topics", options.topic, options), (topic) => ({
-        topic,
-        ackDeadlineSeconds,
-        ...(options.pushConfig === undefined ? {} : { pushConfig: PushConfig.encode(options.pushConfig) })
-      })),
-    response: SubscriptionFromWire,
-    options
+): Effect.Effect<Subscription, AmsError, AmsHttp.AmsHttp> =>
+  Operation.lazy("subscription.create", () => {
+    const operation = "subscription.create"
+    const ackDeadlineSeconds = options.ackDeadlineSeconds ?? 10
+    return Operation.run({
+      operation,
+      method: "PUT",
+      projectScoped: true,
+      names: [["subscription", name]],
+      path: (project) => path(project, name),
+      check: Effect.zipRight(
+        checkInteger(operation, "ackDeadlineSeconds", ackDeadlineSeconds, 0, 600),
+        checkPushConfig(operation, options.pushConfig ?? null)
+      ),
+      body: () =>
+        Effect.map(Wire.reference(operation, "topics", options.topic, options), (topic) => ({
+          topic,
+          ackDeadlineSeconds,
+          ...(options.pushConfig === undefined ? {} : { pushConfig: PushConfig.encode(options.pushConfig) })
+        })),
+      response: SubscriptionFromWire,
+      options
+    })
   })
-}
 
 /**
  * Deletes a subscription (`DELETE /v1/projects/{P}/subscriptions/{S}`).
@@ -315,15 +324,16 @@ export const remove = (
   name: string,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "subscription.remove",
-    method: "DELETE",
-    projectScoped: true,
-    names: [["subscription", name]],
-    path: (project) => path(project, name),
-    response: Wire.Ignored,
-    options
-  }).pipe(Effect.asVoid)
+  Operation.lazy("subscription.remove", () =>
+    Operation.run({
+      operation: "subscription.remove",
+      method: "DELETE",
+      projectScoped: true,
+      names: [["subscription", name]],
+      path: (project) => path(project, name),
+      response: Wire.Ignored,
+      options
+    }).pipe(Effect.asVoid))
 
 /**
  * Whether a subscription exists (`GET /v1/projects/{P}/subscriptions/{S}`): `false` on 404
@@ -336,10 +346,11 @@ export const exists = (
   name: string,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<boolean, AmsError, AmsHttp.AmsHttp> =>
-  Operation.exists(
-    { operation: "subscription.exists", projectScoped: true, names: [["subscription", name]], options },
-    get(name, options)
-  )
+  Operation.lazy("subscription.exists", () =>
+    Operation.exists(
+      { operation: "subscription.exists", projectScoped: true, names: [["subscription", name]], options },
+      get(name, options)
+    ))
 
 /**
  * Gets a subscription, creating it first if needed: `create`, and on 409 `already exists` `get`, so
@@ -353,11 +364,12 @@ export const getOrCreate = (
   name: string,
   options: CreateOptions
 ): Effect.Effect<Subscription, AmsError, AmsHttp.AmsHttp> =>
-  Operation.getOrCreate(
-    { operation: "subscription.getOrCreate", projectScoped: true, names: [["subscription", name]], options },
-    create(name, options),
-    get(name, options)
-  )
+  Operation.lazy("subscription.getOrCreate", () =>
+    Operation.getOrCreate(
+      { operation: "subscription.getOrCreate", projectScoped: true, names: [["subscription", name]], options },
+      create(name, options),
+      get(name, options)
+    ))
 
 /**
  * Options of `pull`.
@@ -400,24 +412,25 @@ export interface PullOptions extends AmsHttp.RequestOptions {
 export const pull = (
   name: string,
   options?: PullOptions
-): Effect.Effect<ReadonlyArray<Message.Received>, AmsError, AmsHttp.AmsHttp> => {
-  const maxMessages = options?.maxMessages ?? 1
-  return Operation.run({
-    operation: "subscription.pull",
-    method: "POST",
-    projectScoped: true,
-    names: [["subscription", name]],
-    path: (project) => path(project, name, ":pull"),
-    check: checkInteger("subscription.pull", "maxMessages", maxMessages, 1, Number.MAX_SAFE_INTEGER),
-    body: {
-      maxMessages: String(maxMessages),
-      returnImmediately: (options?.returnImmediately ?? true) ? "true" : "false"
-    },
-    response: Pulled,
-    balancerTimeouts: true,
-    options
-  }).pipe(Effect.map((answer) => answer.receivedMessages ?? []))
-}
+): Effect.Effect<ReadonlyArray<Message.Received>, AmsError, AmsHttp.AmsHttp> =>
+  Operation.lazy("subscription.pull", () => {
+    const maxMessages = options?.maxMessages ?? 1
+    return Operation.run({
+      operation: "subscription.pull",
+      method: "POST",
+      projectScoped: true,
+      names: [["subscription", name]],
+      path: (project) => path(project, name, ":pull"),
+      check: checkInteger("subscription.pull", "maxMessages", maxMessages, 1, Number.MAX_SAFE_INTEGER),
+      body: {
+        maxMessages: String(maxMessages),
+        returnImmediately: (options?.returnImmediately ?? true) ? "true" : "false"
+      },
+      response: Pulled,
+      balancerTimeouts: true,
+      options
+    }).pipe(Effect.map((answer) => answer.receivedMessages ?? []))
+  })
 
 const ackIdPattern = /^projects\/([^/]+)\/subscriptions\/([^/:]+):(\d+)$/
 
@@ -437,22 +450,24 @@ export const acknowledge = (
   name: string,
   ackIds: ReadonlyArray<string>,
   options?: AmsHttp.RequestOptions
-): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> => {
-  const operation = "subscription.acknowledge"
-  const ids = [...ackIds]
-  return Operation.run({
-    operation,
-    method: "POST",
-    projectScoped: true,
-    names: [["subscription", name]],
-    path: (project) => path(project, name, ":acknowledge"),
-    check: (project) => checkAckIds(operation, project, name, ids),
-    body: { ackIds: ids },
-    response: Wire.Ignored,
-    balancerTimeouts: true,
-    options
-  }).pipe(Effect.asVoid)
-}
+): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> =>
+  Operation.lazy("subscription.acknowledge", () => {
+    const operation = "subscription.acknowledge"
+    // Not a list (a JavaScript caller past the types): no ids, which the check refuses.
+    const ids = Predicate.isIterable(ackIds) && typeof ackIds !== "string" ? [...ackIds] : []
+    return Operation.run({
+      operation,
+      method: "POST",
+      projectScoped: true,
+      names: [["subscription", name]],
+      path: (project) => path(project, name, ":acknowledge"),
+      check: (project) => checkAckIds(operation, project, name, ids),
+      body: { ackIds: ids },
+      response: Wire.Ignored,
+      balancerTimeouts: true,
+      options
+    }).pipe(Effect.asVoid)
+  })
 
 const checkAckIds = (
   operation: string,
@@ -513,43 +528,44 @@ export interface PullAndAckOptions extends PullOptions {
 export const pullAndAck = (
   name: string,
   options?: PullAndAckOptions
-): Effect.Effect<ReadonlyArray<Message.Message>, AmsError, AmsHttp.AmsHttp> => {
-  const ackOptions = options?.project === undefined ? undefined : { project: options.project }
-  const spec = { operation: "subscription.pullAndAck", projectScoped: true, names: [["subscription", name]] as const }
-  return Operation.traced(
-    { ...spec, options },
-    () =>
-      Effect.flatMap(Ref.make<ReadonlyArray<Message.Received>>([]), (unconfirmed) => {
-        const cycle = Effect.flatMap(
-          Effect.zip(pull(name, options), Ref.get(unconfirmed)),
-          ([received, earlier]): Effect.Effect<ReadonlyArray<Message.Message>, AmsError, AmsHttp.AmsHttp> => {
-            const last = earlier[earlier.length - 1]
-            if (last !== undefined && !received.some((r) => r.ackId === last.ackId)) {
-              return Effect.succeed(earlier.map((r) => r.message))
+): Effect.Effect<ReadonlyArray<Message.Message>, AmsError, AmsHttp.AmsHttp> =>
+  Operation.lazy("subscription.pullAndAck", () => {
+    const ackOptions = options?.project === undefined ? undefined : { project: options.project }
+    const spec = { operation: "subscription.pullAndAck", projectScoped: true, names: [["subscription", name]] as const }
+    return Operation.traced(
+      { ...spec, options },
+      () =>
+        Effect.flatMap(Ref.make<ReadonlyArray<Message.Received>>([]), (unconfirmed) => {
+          const cycle = Effect.flatMap(
+            Effect.zip(pull(name, options), Ref.get(unconfirmed)),
+            ([received, earlier]): Effect.Effect<ReadonlyArray<Message.Message>, AmsError, AmsHttp.AmsHttp> => {
+              const last = earlier[earlier.length - 1]
+              if (last !== undefined && !received.some((r) => r.ackId === last.ackId)) {
+                return Effect.succeed(earlier.map((r) => r.message))
+              }
+              if (received.length === 0) return Effect.succeed([])
+              return acknowledge(name, received.map((r) => r.ackId), ackOptions).pipe(
+                // Only an ack that may have reached the server leaves its outcome open; AMS's own refusal is final.
+                Effect.tapError((error) =>
+                  Ref.set(unconfirmed, isRetryable(error) || error._tag === "AmsDecodeError" ? received : [])
+                ),
+                Effect.as(received.map((r) => r.message))
+              )
             }
-            if (received.length === 0) return Effect.succeed([])
-            return acknowledge(name, received.map((r) => r.ackId), ackOptions).pipe(
-              // Only an ack that may have reached the server leaves its outcome open; AMS's own refusal is final.
-              Effect.tapError((error) =>
-                Ref.set(unconfirmed, isRetryable(error) || error._tag === "AmsDecodeError" ? received : [])
-              ),
-              Effect.as(received.map((r) => r.message))
-            )
-          }
-        )
-        const cycles = Effect.retry(cycle, {
-          schedule: options?.cycles ?? Schedule.recurs(3),
-          while: (error) => error.operation === "subscription.acknowledge" && error._tag !== "AmsArgumentError"
+          )
+          const cycles = Effect.retry(cycle, {
+            schedule: options?.cycles ?? Schedule.recurs(3),
+            while: (error) => error.operation === "subscription.acknowledge" && error._tag !== "AmsArgumentError"
+          })
+          // Failing now would drop messages the server may already count as acknowledged: hand them over.
+          return Effect.catchAll(cycles, (error) =>
+            Effect.flatMap(
+              Ref.get(unconfirmed),
+              (pending) => pending.length === 0 ? Effect.fail(error) : Effect.succeed(pending.map((r) => r.message))
+            ))
         })
-        // Failing now would drop messages the server may already count as acknowledged: hand them over.
-        return Effect.catchAll(cycles, (error) =>
-          Effect.flatMap(
-            Ref.get(unconfirmed),
-            (pending) => pending.length === 0 ? Effect.fail(error) : Effect.succeed(pending.map((r) => r.message))
-          ))
-      })
-  )
-}
+    )
+  })
 
 /**
  * Changes the ack deadline (`POST /v1/projects/{P}/subscriptions/{S}:modifyAckDeadline`,
@@ -564,17 +580,18 @@ export const modifyAckDeadline = (
   seconds: number,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "subscription.modifyAckDeadline",
-    method: "POST",
-    projectScoped: true,
-    names: [["subscription", name]],
-    path: (project) => path(project, name, ":modifyAckDeadline"),
-    check: checkInteger("subscription.modifyAckDeadline", "ackDeadlineSeconds", seconds, 0, 600),
-    body: { ackDeadlineSeconds: seconds },
-    response: Wire.Ignored,
-    options
-  }).pipe(Effect.asVoid)
+  Operation.lazy("subscription.modifyAckDeadline", () =>
+    Operation.run({
+      operation: "subscription.modifyAckDeadline",
+      method: "POST",
+      projectScoped: true,
+      names: [["subscription", name]],
+      path: (project) => path(project, name, ":modifyAckDeadline"),
+      check: checkInteger("subscription.modifyAckDeadline", "ackDeadlineSeconds", seconds, 0, 600),
+      body: { ackDeadlineSeconds: seconds },
+      response: Wire.Ignored,
+      options
+    }).pipe(Effect.asVoid))
 
 /**
  * Turns push on or changes it, or (`null`) turns it off
@@ -600,17 +617,18 @@ export const modifyPushConfig = (
   config: PushConfig.Input | null,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "subscription.modifyPushConfig",
-    method: "POST",
-    projectScoped: true,
-    names: [["subscription", name]],
-    path: (project) => path(project, name, ":modifyPushConfig"),
-    check: checkPushConfig("subscription.modifyPushConfig", config),
-    body: { pushConfig: PushConfig.encode(config) },
-    response: Wire.Ignored,
-    options
-  }).pipe(Effect.asVoid)
+  Operation.lazy("subscription.modifyPushConfig", () =>
+    Operation.run({
+      operation: "subscription.modifyPushConfig",
+      method: "POST",
+      projectScoped: true,
+      names: [["subscription", name]],
+      path: (project) => path(project, name, ":modifyPushConfig"),
+      check: checkPushConfig("subscription.modifyPushConfig", config),
+      body: { pushConfig: PushConfig.encode(config) },
+      response: Wire.Ignored,
+      options
+    }).pipe(Effect.asVoid))
 
 /**
  * A subscription's offsets (`GET /v1/projects/{P}/subscriptions/{S}:offsets`). If retention removed
@@ -623,15 +641,16 @@ export const offsets = (
   name: string,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<Offsets, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "subscription.offsets",
-    method: "GET",
-    projectScoped: true,
-    names: [["subscription", name]],
-    path: (project) => path(project, name, ":offsets"),
-    response: OffsetsFromWire,
-    options
-  }).pipe(Effect.map(({ current, max, min }): Offsets => ({ min, max, current })))
+  Operation.lazy("subscription.offsets", () =>
+    Operation.run({
+      operation: "subscription.offsets",
+      method: "GET",
+      projectScoped: true,
+      names: [["subscription", name]],
+      path: (project) => path(project, name, ":offsets"),
+      response: OffsetsFromWire,
+      options
+    }).pipe(Effect.map(({ current, max, min }): Offsets => ({ min, max, current }))))
 
 /**
  * Moves the subscription's cursor (`POST /v1/projects/{P}/subscriptions/{S}:modifyOffset`,
@@ -647,17 +666,18 @@ export const modifyOffset = (
   offset: number,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "subscription.modifyOffset",
-    method: "POST",
-    projectScoped: true,
-    names: [["subscription", name]],
-    path: (project) => path(project, name, ":modifyOffset"),
-    check: checkInteger("subscription.modifyOffset", "offset", offset, 0, Number.MAX_SAFE_INTEGER),
-    body: { offset },
-    response: Wire.Ignored,
-    options
-  }).pipe(Effect.asVoid)
+  Operation.lazy("subscription.modifyOffset", () =>
+    Operation.run({
+      operation: "subscription.modifyOffset",
+      method: "POST",
+      projectScoped: true,
+      names: [["subscription", name]],
+      path: (project) => path(project, name, ":modifyOffset"),
+      check: checkInteger("subscription.modifyOffset", "offset", offset, 0, Number.MAX_SAFE_INTEGER),
+      body: { offset },
+      response: Wire.Ignored,
+      options
+    }).pipe(Effect.asVoid))
 
 /**
  * The offset of the first message published at or after `time`
@@ -672,26 +692,31 @@ export const timeToOffset = (
   name: string,
   time: Date | DateTime.DateTime,
   options?: AmsHttp.RequestOptions
-): Effect.Effect<number, AmsError, AmsHttp.AmsHttp> => {
-  // `DateTime.toDate` of a zoned value gives its wall-clock time; the instant is what the server wants.
-  const date = DateTime.isDateTime(time) ? new Date(DateTime.toEpochMillis(time)) : time
-  const millis = date.getTime()
-  const year = date.getUTCFullYear()
-  return Operation.run({
-    operation: "subscription.timeToOffset",
-    method: "GET",
-    projectScoped: true,
-    names: [["subscription", name]],
-    path: (project) => path(project, name, ":timeToOffset"),
-    check: Number.isFinite(millis) && year >= 0 && year <= 9999
-      ? Effect.void
-      : argumentError("subscription.timeToOffset", "time", "Invalid time: not a date between years 0 and 9999"),
-    // Only read once the check passed: `toISOString` throws on an invalid date.
-    query: Number.isFinite(millis) ? { time: date.toISOString() } : undefined,
-    response: OffsetFromWire,
-    options
-  }).pipe(Effect.map((answer) => answer.offset))
-}
+): Effect.Effect<number, AmsError, AmsHttp.AmsHttp> =>
+  Operation.lazy("subscription.timeToOffset", () => {
+    // `DateTime.toDate` of a zoned value gives its wall-clock time; the instant is what the server wants.
+    const date = DateTime.isDateTime(time)
+      ? new Date(DateTime.toEpochMillis(time))
+      : time instanceof Date
+      ? time
+      : new Date(Number.NaN)
+    const millis = date.getTime()
+    const year = date.getUTCFullYear()
+    return Operation.run({
+      operation: "subscription.timeToOffset",
+      method: "GET",
+      projectScoped: true,
+      names: [["subscription", name]],
+      path: (project) => path(project, name, ":timeToOffset"),
+      check: Number.isFinite(millis) && year >= 0 && year <= 9999
+        ? Effect.void
+        : argumentError("subscription.timeToOffset", "time", "Invalid time: not a date between years 0 and 9999"),
+      // Only read once the check passed: `toISOString` throws on an invalid date.
+      query: Number.isFinite(millis) ? { time: date.toISOString() } : undefined,
+      response: OffsetFromWire,
+      options
+    }).pipe(Effect.map((answer) => answer.offset))
+  })
 
 /**
  * The names of the users in a subscription's ACL (`GET /v1/projects/{P}/subscriptions/{S}:acl`).
@@ -732,15 +757,16 @@ export const verifyPushEndpoint = (
   name: string,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "subscription.verifyPushEndpoint",
-    method: "POST",
-    projectScoped: true,
-    names: [["subscription", name]],
-    path: (project) => path(project, name, ":verifyPushEndpoint"),
-    response: Wire.Ignored,
-    options
-  }).pipe(Effect.asVoid)
+  Operation.lazy("subscription.verifyPushEndpoint", () =>
+    Operation.run({
+      operation: "subscription.verifyPushEndpoint",
+      method: "POST",
+      projectScoped: true,
+      names: [["subscription", name]],
+      path: (project) => path(project, name, ":verifyPushEndpoint"),
+      response: Wire.Ignored,
+      options
+    }).pipe(Effect.asVoid))
 
 /**
  * A subscription's metrics (`GET /v1/projects/{P}/subscriptions/{S}:metrics`):
@@ -753,15 +779,16 @@ export const metrics = (
   name: string,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<ReadonlyArray<Metric.Metric>, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "subscription.metrics",
-    method: "GET",
-    projectScoped: true,
-    names: [["subscription", name]],
-    path: (project) => path(project, name, ":metrics"),
-    response: MetricsFromWire,
-    options
-  })
+  Operation.lazy("subscription.metrics", () =>
+    Operation.run({
+      operation: "subscription.metrics",
+      method: "GET",
+      projectScoped: true,
+      names: [["subscription", name]],
+      path: (project) => path(project, name, ":metrics"),
+      response: MetricsFromWire,
+      options
+    }))
 
 // Parity with the Python client: its `iter_subs(topic)` and `getoffsets_sub(sub, "max")`.
 
@@ -786,17 +813,16 @@ const ofTopic = (reference: string) => (sub: Subscription): boolean => sub.topic
 export const listByTopic = (
   topic: string,
   options?: AmsHttp.RequestOptions
-): Effect.Effect<ReadonlyArray<Subscription>, AmsError, AmsHttp.AmsHttp> => {
-  const operation = "subscription.listByTopic"
-  return Operation.traced(
-    { operation, projectScoped: true, options },
-    () =>
-      Effect.flatMap(
-        Wire.reference(operation, "topics", topic, options),
-        (reference) => Effect.map(list(options), (subs) => subs.filter(ofTopic(reference)))
-      )
-  )
-}
+): Effect.Effect<ReadonlyArray<Subscription>, AmsError, AmsHttp.AmsHttp> =>
+  Operation.lazy("subscription.listByTopic", () =>
+    Operation.traced(
+      { operation: "subscription.listByTopic", projectScoped: true, options },
+      () =>
+        Effect.flatMap(
+          Wire.reference("subscription.listByTopic", "topics", topic, options),
+          (reference) => Effect.map(list(options), (subs) => subs.filter(ofTopic(reference)))
+        )
+    ))
 
 /**
  * The subscriptions attached to `topic`, like `listByTopic`, fetched page by page (`pageSize`,
@@ -809,15 +835,19 @@ export const streamByTopic = (
   topic: string,
   options?: AmsHttp.RequestOptions & { readonly pageSize?: number | undefined }
 ): Stream.Stream<Subscription, AmsError, AmsHttp.AmsHttp> =>
-  Paging.stream(
-    (pageToken) =>
-      Effect.flatMap(Wire.reference("subscription.streamByTopic", "topics", topic, options), (reference) =>
-        Effect.map(
-          listPage({ ...options, pageSize: options?.pageSize ?? Paging.defaultStreamPageSize, pageToken }),
-          (page): Page => ({ ...page, subscriptions: page.subscriptions.filter(ofTopic(reference)) })
-        )),
-    (page) => page.subscriptions
-  )
+  Operation.lazyStream("subscription.streamByTopic", () => {
+    // Read once, here: a getter that throws fails the stream before its first page.
+    const paging = { ...options, pageSize: options?.pageSize ?? Paging.defaultStreamPageSize }
+    return Paging.stream(
+      (pageToken) =>
+        Effect.flatMap(Wire.reference("subscription.streamByTopic", "topics", topic, options), (reference) =>
+          Effect.map(
+            listPage({ ...paging, pageToken }),
+            (page): Page => ({ ...page, subscriptions: page.subscriptions.filter(ofTopic(reference)) })
+          )),
+      (page) => page.subscriptions
+    )
+  })
 
 /**
  * Which of a subscription's offsets `offset` reads.
@@ -849,10 +879,11 @@ export const offset = (
   position: OffsetPosition,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<number, AmsError, AmsHttp.AmsHttp> =>
-  position === "min" || position === "max" || position === "current"
-    ? Effect.map(offsets(name, options), (all) => all[position])
-    : argumentError(
-      "subscription.offset",
-      "position",
-      `Invalid offset position ${JSON.stringify(position)}: it must be "min", "max" or "current"`
-    )
+  Operation.lazy("subscription.offset", () =>
+    position === "min" || position === "max" || position === "current"
+      ? Effect.map(offsets(name, options), (all) => all[position])
+      : argumentError(
+        "subscription.offset",
+        "position",
+        `Invalid offset position ${JSON.stringify(position)}: it must be "min", "max" or "current"`
+      ))

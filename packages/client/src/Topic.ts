@@ -124,14 +124,15 @@ const path = (project: string, name: string, suffix = "") => `/projects/${projec
 export const list = (
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<ReadonlyArray<Topic>, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "topic.list",
-    method: "GET",
-    projectScoped: true,
-    path: (project) => `/projects/${project}/topics`,
-    response: PageFromWire,
-    options
-  }).pipe(Effect.map((page) => page.topics))
+  Operation.lazy("topic.list", () =>
+    Operation.run({
+      operation: "topic.list",
+      method: "GET",
+      projectScoped: true,
+      path: (project) => `/projects/${project}/topics`,
+      response: PageFromWire,
+      options
+    }).pipe(Effect.map((page) => page.topics)))
 
 /**
  * Lists one page of topics (`GET /v1/projects/{P}/topics?pageSize=&pageToken=`). Without `pageSize`
@@ -158,16 +159,17 @@ export const list = (
 export const listPage = (
   options?: AmsHttp.RequestOptions & Paging.PageOptions
 ): Effect.Effect<Page, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "topic.listPage",
-    method: "GET",
-    projectScoped: true,
-    path: (project) => `/projects/${project}/topics`,
-    check: Paging.checkPageSize("topic.listPage", options?.pageSize),
-    query: Paging.query(options),
-    response: PageFromWire,
-    options
-  })
+  Operation.lazy("topic.listPage", () =>
+    Operation.run({
+      operation: "topic.listPage",
+      method: "GET",
+      projectScoped: true,
+      path: (project) => `/projects/${project}/topics`,
+      check: Paging.checkPageSize("topic.listPage", options?.pageSize),
+      query: Paging.query(options),
+      response: PageFromWire,
+      options
+    }))
 
 /**
  * Every topic, fetched page by page (`pageSize`, default 100) as the stream is consumed
@@ -179,10 +181,14 @@ export const listPage = (
 export const stream = (
   options?: AmsHttp.RequestOptions & { readonly pageSize?: number | undefined }
 ): Stream.Stream<Topic, AmsError, AmsHttp.AmsHttp> =>
-  Paging.stream(
-    (pageToken) => listPage({ ...options, pageSize: options?.pageSize ?? Paging.defaultStreamPageSize, pageToken }),
-    (page) => page.topics
-  )
+  Operation.lazyStream("topic.stream", () => {
+    // Read once, here: a getter that throws fails the stream before its first page.
+    const paging = { ...options, pageSize: options?.pageSize ?? Paging.defaultStreamPageSize }
+    return Paging.stream(
+      (pageToken) => listPage({ ...paging, pageToken }),
+      (page) => page.topics
+    )
+  })
 
 /**
  * Gets a topic (`GET /v1/projects/{P}/topics/{T}`). Fails with `AmsServiceError` 404
@@ -192,15 +198,16 @@ export const stream = (
  * @category operations
  */
 export const get = (name: string, options?: AmsHttp.RequestOptions): Effect.Effect<Topic, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "topic.get",
-    method: "GET",
-    projectScoped: true,
-    names: [["topic", name]],
-    path: (project) => path(project, name),
-    response: TopicFromWire,
-    options
-  })
+  Operation.lazy("topic.get", () =>
+    Operation.run({
+      operation: "topic.get",
+      method: "GET",
+      projectScoped: true,
+      names: [["topic", name]],
+      path: (project) => path(project, name),
+      response: TopicFromWire,
+      options
+    }))
 
 /**
  * Options of `create` and `getOrCreate`.
@@ -222,19 +229,20 @@ export interface CreateOptions extends AmsHttp.RequestOptions {
  * @category operations
  */
 export const create = (name: string, options?: CreateOptions): Effect.Effect<Topic, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "topic.create",
-    method: "PUT",
-    projectScoped: true,
-    names: [["topic", name]],
-    path: (project) => path(project, name),
-    body: () =>
-      options?.schema === undefined
-        ? Effect.succeed(undefined)
-        : Effect.map(Wire.reference("topic.create", "schemas", options.schema, options), (schema) => ({ schema })),
-    response: TopicFromWire,
-    options
-  })
+  Operation.lazy("topic.create", () =>
+    Operation.run({
+      operation: "topic.create",
+      method: "PUT",
+      projectScoped: true,
+      names: [["topic", name]],
+      path: (project) => path(project, name),
+      body: () =>
+        options?.schema === undefined
+          ? Effect.succeed(undefined)
+          : Effect.map(Wire.reference("topic.create", "schemas", options.schema, options), (schema) => ({ schema })),
+      response: TopicFromWire,
+      options
+    }))
 
 /**
  * Deletes a topic (`DELETE /v1/projects/{P}/topics/{T}`). Its subscriptions stay, and pulling them
@@ -247,15 +255,16 @@ export const remove = (
   name: string,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "topic.remove",
-    method: "DELETE",
-    projectScoped: true,
-    names: [["topic", name]],
-    path: (project) => path(project, name),
-    response: Wire.Ignored,
-    options
-  }).pipe(Effect.asVoid)
+  Operation.lazy("topic.remove", () =>
+    Operation.run({
+      operation: "topic.remove",
+      method: "DELETE",
+      projectScoped: true,
+      names: [["topic", name]],
+      path: (project) => path(project, name),
+      response: Wire.Ignored,
+      options
+    }).pipe(Effect.asVoid))
 
 /**
  * Whether a topic exists (`GET /v1/projects/{P}/topics/{T}`): `false` on 404 `Topic doesn't exist`.
@@ -269,10 +278,11 @@ export const exists = (
   name: string,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<boolean, AmsError, AmsHttp.AmsHttp> =>
-  Operation.exists(
-    { operation: "topic.exists", projectScoped: true, names: [["topic", name]], options },
-    get(name, options)
-  )
+  Operation.lazy("topic.exists", () =>
+    Operation.exists(
+      { operation: "topic.exists", projectScoped: true, names: [["topic", name]], options },
+      get(name, options)
+    ))
 
 /**
  * Gets a topic, creating it first if needed: it tries `create`, and on 409 `already exists` gets the
@@ -283,11 +293,12 @@ export const exists = (
  * @category operations
  */
 export const getOrCreate = (name: string, options?: CreateOptions): Effect.Effect<Topic, AmsError, AmsHttp.AmsHttp> =>
-  Operation.getOrCreate(
-    { operation: "topic.getOrCreate", projectScoped: true, names: [["topic", name]], options },
-    create(name, options),
-    get(name, options)
-  )
+  Operation.lazy("topic.getOrCreate", () =>
+    Operation.getOrCreate(
+      { operation: "topic.getOrCreate", projectScoped: true, names: [["topic", name]], options },
+      create(name, options),
+      get(name, options)
+    ))
 
 /**
  * Publishes messages (`POST /v1/projects/{P}/topics/{T}:publish`) and returns their ids (decimal
@@ -312,21 +323,22 @@ export const publish = (
   messages: Message.Outgoing | Iterable<Message.Outgoing>,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<ReadonlyArray<string>, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "topic.publish",
-    method: "POST",
-    projectScoped: true,
-    names: [["topic", name]],
-    path: (project) => path(project, name, ":publish"),
-    body: () =>
-      Effect.map(
-        Message.encodeAll(Predicate.isIterable(messages) ? messages : [messages], "topic.publish"),
-        (encoded) => ({ messages: encoded })
-      ),
-    response: MessageIds,
-    balancerTimeouts: true,
-    options
-  }).pipe(Effect.map((answer) => answer.messageIds))
+  Operation.lazy("topic.publish", () =>
+    Operation.run({
+      operation: "topic.publish",
+      method: "POST",
+      projectScoped: true,
+      names: [["topic", name]],
+      path: (project) => path(project, name, ":publish"),
+      body: () =>
+        Effect.map(
+          Message.encodeAll(Predicate.isIterable(messages) ? messages : [messages], "topic.publish"),
+          (encoded) => ({ messages: encoded })
+        ),
+      response: MessageIds,
+      balancerTimeouts: true,
+      options
+    }).pipe(Effect.map((answer) => answer.messageIds)))
 
 /**
  * The names of the users in a topic's ACL (`GET /v1/projects/{P}/topics/{T}:acl`).
@@ -363,15 +375,16 @@ export const subscriptions = (
   name: string,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<ReadonlyArray<SubscriptionName>, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "topic.subscriptions",
-    method: "GET",
-    projectScoped: true,
-    names: [["topic", name]],
-    path: (project) => path(project, name, "/subscriptions"),
-    response: SubscriptionNames,
-    options
-  }).pipe(Effect.map((answer) => answer.subscriptions))
+  Operation.lazy("topic.subscriptions", () =>
+    Operation.run({
+      operation: "topic.subscriptions",
+      method: "GET",
+      projectScoped: true,
+      names: [["topic", name]],
+      path: (project) => path(project, name, "/subscriptions"),
+      response: SubscriptionNames,
+      options
+    }).pipe(Effect.map((answer) => answer.subscriptions)))
 
 /**
  * A topic's metrics (`GET /v1/projects/{P}/topics/{T}:metrics`): `topic.number_of_subscriptions`,
@@ -385,15 +398,16 @@ export const metrics = (
   name: string,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<ReadonlyArray<Metric.Metric>, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "topic.metrics",
-    method: "GET",
-    projectScoped: true,
-    names: [["topic", name]],
-    path: (project) => path(project, name, ":metrics"),
-    response: MetricsFromWire,
-    options
-  })
+  Operation.lazy("topic.metrics", () =>
+    Operation.run({
+      operation: "topic.metrics",
+      method: "GET",
+      projectScoped: true,
+      names: [["topic", name]],
+      path: (project) => path(project, name, ":metrics"),
+      response: MetricsFromWire,
+      options
+    }))
 
 /**
  * Attaches a schema to a topic (`POST /v1/projects/{P}/topics/{T}:attachSchema`,
@@ -408,17 +422,18 @@ export const attachSchema = (
   schema: string,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "topic.attachSchema",
-    method: "POST",
-    projectScoped: true,
-    names: [["topic", name]],
-    path: (project) => path(project, name, ":attachSchema"),
-    body: () =>
-      Effect.map(Wire.reference("topic.attachSchema", "schemas", schema, options), (ref) => ({ schema: ref })),
-    response: Wire.Ignored,
-    options
-  }).pipe(Effect.asVoid)
+  Operation.lazy("topic.attachSchema", () =>
+    Operation.run({
+      operation: "topic.attachSchema",
+      method: "POST",
+      projectScoped: true,
+      names: [["topic", name]],
+      path: (project) => path(project, name, ":attachSchema"),
+      body: () =>
+        Effect.map(Wire.reference("topic.attachSchema", "schemas", schema, options), (ref) => ({ schema: ref })),
+      response: Wire.Ignored,
+      options
+    }).pipe(Effect.asVoid))
 
 /**
  * Detaches a topic's schema (`POST /v1/projects/{P}/topics/{T}:detachSchema`, no body).
@@ -430,12 +445,13 @@ export const detachSchema = (
   name: string,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "topic.detachSchema",
-    method: "POST",
-    projectScoped: true,
-    names: [["topic", name]],
-    path: (project) => path(project, name, ":detachSchema"),
-    response: Wire.Ignored,
-    options
-  }).pipe(Effect.asVoid)
+  Operation.lazy("topic.detachSchema", () =>
+    Operation.run({
+      operation: "topic.detachSchema",
+      method: "POST",
+      projectScoped: true,
+      names: [["topic", name]],
+      path: (project) => path(project, name, ":detachSchema"),
+      response: Wire.Ignored,
+      options
+    }).pipe(Effect.asVoid))

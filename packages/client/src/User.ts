@@ -194,7 +194,7 @@ const page = (
  * @category operations
  */
 export const listPage = (options?: ListOptions): Effect.Effect<UserPage, AmsError, AmsHttp.AmsHttp> =>
-  page("user.listPage", options)
+  Operation.lazy("user.listPage", () => page("user.listPage", options))
 
 /**
  * Every user, page after page (`GET /v1/users`); a page is fetched only when the previous one is
@@ -206,10 +206,14 @@ export const listPage = (options?: ListOptions): Effect.Effect<UserPage, AmsErro
 export const stream = (
   options?: Omit<ListOptions, "pageToken">
 ): Stream.Stream<User, AmsError, AmsHttp.AmsHttp> =>
-  Paging.stream(
-    (pageToken) => listPage({ ...options, pageSize: options?.pageSize ?? Paging.defaultStreamPageSize, pageToken }),
-    (page) => page.users
-  )
+  Operation.lazyStream("user.stream", () => {
+    // Read once, here: a getter that throws fails the stream before its first page.
+    const paging = { ...options, pageSize: options?.pageSize ?? Paging.defaultStreamPageSize }
+    return Paging.stream(
+      (pageToken) => listPage({ ...paging, pageToken }),
+      (page) => page.users
+    )
+  })
 
 /**
  * Every user in one request (`GET /v1/users?details=true`, with no page size: the server then answers
@@ -221,7 +225,10 @@ export const stream = (
 export const list = (
   options?: Omit<ListOptions, "pageToken" | "pageSize">
 ): Effect.Effect<ReadonlyArray<User>, AmsError, AmsHttp.AmsHttp> =>
-  Effect.map(page("user.list", { ...options, pageSize: undefined, pageToken: undefined }), (page) => page.users)
+  Operation.lazy(
+    "user.list",
+    () => Effect.map(page("user.list", { ...options, pageSize: undefined, pageToken: undefined }), (page) => page.users)
+  )
 
 // `GET /v1/users/profile` and `/v1/users/usageReport` are routed before `/v1/users/{user}`.
 const shadowed: ReadonlySet<string> = new Set(["profile", "usageReport"])
@@ -235,24 +242,25 @@ const shadowed: ReadonlySet<string> = new Set(["profile", "usageReport"])
  * @category operations
  */
 export const get = (name: string, options?: AmsHttp.RequestOptions): Effect.Effect<User, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "user.get",
-    method: "GET",
-    projectScoped: false,
-    names: [["user", name]],
-    path: () => `/users/${name}`,
-    check: shadowed.has(name)
-      ? Effect.fail(
-        new AmsArgumentError({
-          operation: "user.get",
-          argument: "user",
-          message: `A user called "${name}" cannot be shown: GET /v1/users/${name} is another route`
-        })
-      )
-      : Effect.void,
-    response: User,
-    options
-  })
+  Operation.lazy("user.get", () =>
+    Operation.run({
+      operation: "user.get",
+      method: "GET",
+      projectScoped: false,
+      names: [["user", name]],
+      path: () => `/users/${name}`,
+      check: shadowed.has(name)
+        ? Effect.fail(
+          new AmsArgumentError({
+            operation: "user.get",
+            argument: "user",
+            message: `A user called "${name}" cannot be shown: GET /v1/users/${name} is another route`
+          })
+        )
+        : Effect.void,
+      response: User,
+      options
+    }))
 
 /**
  * Gets the user holding a token (`GET /v1/users:byToken/{token}`); needs `service_admin` or
@@ -264,29 +272,30 @@ export const get = (name: string, options?: AmsHttp.RequestOptions): Effect.Effe
 export const getByToken = (
   token: Redacted.Redacted<string>,
   options?: AmsHttp.RequestOptions
-): Effect.Effect<User, AmsError, AmsHttp.AmsHttp> => {
-  const value = Redacted.value(token)
-  return Operation.run({
-    operation: "user.getByToken",
-    method: "GET",
-    projectScoped: false,
-    path: () => `/users:byToken/${value}`,
-    // Not in `names`, which would record the token on the span.
-    check: Names.isValid(value)
-      ? Effect.void
-      : Effect.fail(
-        new AmsArgumentError({
-          operation: "user.getByToken",
-          argument: "token",
-          message: `Invalid token name: AMS tokens may contain only letters, digits, "_" and "-"`
-        })
-      ),
-    // The token is part of the path: keep the HTTP client from recording the URL on its span.
-    secretInUrl: true,
-    response: User,
-    options
+): Effect.Effect<User, AmsError, AmsHttp.AmsHttp> =>
+  Operation.lazy("user.getByToken", () => {
+    const value = Redacted.value(token)
+    return Operation.run({
+      operation: "user.getByToken",
+      method: "GET",
+      projectScoped: false,
+      path: () => `/users:byToken/${value}`,
+      // Not in `names`, which would record the token on the span.
+      check: Names.isValid(value)
+        ? Effect.void
+        : Effect.fail(
+          new AmsArgumentError({
+            operation: "user.getByToken",
+            argument: "token",
+            message: `Invalid token name: AMS tokens may contain only letters, digits, "_" and "-"`
+          })
+        ),
+      // The token is part of the path: keep the HTTP client from recording the URL on its span.
+      secretInUrl: true,
+      response: User,
+      options
+    })
   })
-}
 
 /**
  * Gets a user by UUID (`GET /v1/users:byUUID/{uuid}`); needs `service_admin` or `argo_api_authn`.
@@ -298,15 +307,16 @@ export const getByUuid = (
   uuid: string,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<User, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "user.getByUuid",
-    method: "GET",
-    projectScoped: false,
-    names: [["uuid", uuid]],
-    path: () => `/users:byUUID/${uuid}`,
-    response: User,
-    options
-  })
+  Operation.lazy("user.getByUuid", () =>
+    Operation.run({
+      operation: "user.getByUuid",
+      method: "GET",
+      projectScoped: false,
+      names: [["uuid", uuid]],
+      path: () => `/users:byUUID/${uuid}`,
+      response: User,
+      options
+    }))
 
 /**
  * The caller's own user, token included (`GET /v1/users/profile`). Any valid user token works; the
@@ -316,14 +326,15 @@ export const getByUuid = (
  * @category operations
  */
 export const profile = (options?: AmsHttp.RequestOptions): Effect.Effect<User, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "user.profile",
-    method: "GET",
-    projectScoped: false,
-    path: () => "/users/profile",
-    response: User,
-    options
-  })
+  Operation.lazy("user.profile", () =>
+    Operation.run({
+      operation: "user.profile",
+      method: "GET",
+      projectScoped: false,
+      path: () => "/users/profile",
+      response: User,
+      options
+    }))
 
 /**
  * Creates a user (`POST /v1/users/{U}`); needs `service_admin`. The answer carries the generated token.
@@ -344,16 +355,17 @@ export const create = (
   fields: Fields = {},
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<User, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "user.create",
-    method: "POST",
-    projectScoped: false,
-    names: [["user", name]],
-    path: () => `/users/${name}`,
-    body: userBody({ ...fields, name: undefined }),
-    response: User,
-    options
-  })
+  Operation.lazy("user.create", () =>
+    Operation.run({
+      operation: "user.create",
+      method: "POST",
+      projectScoped: false,
+      names: [["user", name]],
+      path: () => `/users/${name}`,
+      body: userBody({ ...fields, name: undefined }),
+      response: User,
+      options
+    }))
 
 /**
  * Updates a user (`PUT /v1/users/{U}`); needs `service_admin`. Only the fields given are sent; the server
@@ -368,18 +380,19 @@ export const update = (
   fields: UpdateFields,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<User, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "user.update",
-    method: "PUT",
-    projectScoped: false,
-    names: [["user", name]],
-    path: () => `/users/${name}`,
-    // The new name must pass the server's rule too, or the user could never be addressed again.
-    check: fields.name === undefined ? Effect.void : Names.check("user.update", [["user", fields.name]]),
-    body: userBody(fields),
-    response: User,
-    options
-  })
+  Operation.lazy("user.update", () =>
+    Operation.run({
+      operation: "user.update",
+      method: "PUT",
+      projectScoped: false,
+      names: [["user", name]],
+      path: () => `/users/${name}`,
+      // The new name must pass the server's rule too, or the user could never be addressed again.
+      check: fields.name === undefined ? Effect.void : Names.check("user.update", [["user", fields.name]]),
+      body: userBody(fields),
+      response: User,
+      options
+    }))
 
 /**
  * Deletes a user (`DELETE /v1/users/{U}`); needs `service_admin`.
@@ -391,15 +404,16 @@ export const remove = (
   name: string,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<void, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "user.remove",
-    method: "DELETE",
-    projectScoped: false,
-    names: [["user", name]],
-    path: () => `/users/${name}`,
-    response: Wire.Ignored,
-    options
-  }).pipe(Effect.asVoid)
+  Operation.lazy("user.remove", () =>
+    Operation.run({
+      operation: "user.remove",
+      method: "DELETE",
+      projectScoped: false,
+      names: [["user", name]],
+      path: () => `/users/${name}`,
+      response: Wire.Ignored,
+      options
+    }).pipe(Effect.asVoid))
 
 /**
  * Gives a user a new token (`POST /v1/users/{U}:refreshToken`); needs `service_admin`. The old token
@@ -413,12 +427,13 @@ export const refreshToken = (
   name: string,
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<User, AmsError, AmsHttp.AmsHttp> =>
-  Operation.run({
-    operation: "user.refreshToken",
-    method: "POST",
-    projectScoped: false,
-    names: [["user", name]],
-    path: () => `/users/${name}:refreshToken`,
-    response: User,
-    options
-  })
+  Operation.lazy("user.refreshToken", () =>
+    Operation.run({
+      operation: "user.refreshToken",
+      method: "POST",
+      projectScoped: false,
+      names: [["user", name]],
+      path: () => `/users/${name}:refreshToken`,
+      response: User,
+      options
+    }))

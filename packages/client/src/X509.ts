@@ -14,12 +14,12 @@ import * as Undici from "@effect/platform-node/Undici"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Fs from "node:fs/promises"
 import * as Tls from "node:tls"
@@ -41,27 +41,32 @@ import * as AmsHttp from "./AmsHttp.js"
  * @since 0.1.0
  * @category models
  */
-export type X509ErrorReason =
-  | "NoCertificate"
-  | "CertificateUnreadable"
-  | "CertificateRejected"
-  | "NoToken"
-  | "ConnectionFailed"
-  | "UnexpectedAnswer"
+export type X509ErrorReason = typeof Reason.Type
+
+const Reason = Schema.Literal(
+  "NoCertificate",
+  "CertificateUnreadable",
+  "CertificateRejected",
+  "NoToken",
+  "ConnectionFailed",
+  "UnexpectedAnswer"
+)
 
 /**
- * The certificate login failed. Messages never carry the token or key material.
+ * The certificate login failed. Messages never carry the token or key material. A `Schema.TaggedError`:
+ * it is its own schema, for a worker or RPC boundary.
  *
  * @since 0.1.0
  * @category errors
  */
-export class X509Error extends Data.TaggedError("X509Error")<{
-  readonly reason: X509ErrorReason
-  readonly message: string
+export class X509Error extends Schema.TaggedError<X509Error>()("X509Error", {
+  reason: Reason,
+  message: Schema.String,
   /** The authentication service's HTTP status, when it answered. */
-  readonly status?: number | undefined
-  readonly cause?: unknown
-}> {}
+  status: Schema.optional(Schema.Number),
+  /** The underlying failure, encoded as a `Schema.Defect` (an `Error` crosses as its name and message). */
+  cause: Schema.optional(Schema.Defect)
+}) {}
 
 /**
  * A PEM text, the path of a PEM file, or the file's bytes. A string containing `-----BEGIN` is read as

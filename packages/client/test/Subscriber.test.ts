@@ -12,6 +12,7 @@ import * as Fiber from "effect/Fiber"
 import * as Metric from "effect/Metric"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
+import type * as Message from "../src/Message.js"
 import * as Subscriber from "../src/Subscriber.js"
 import * as Topic from "../src/Topic.js"
 import { recording } from "./utils/spans.js"
@@ -27,21 +28,26 @@ const ackTimeout = Faults.status(408, {
   headers: { "content-type": "application/json" }
 })
 
+/** A handler that records every call and fails the first time it sees message `n`. */
+const failingOnce = (n: number) => {
+  const calls: Array<number> = []
+  let failed = false
+  const handler = (message: Message.Message) =>
+    Effect.suspend(() => {
+      calls.push(numberOf(message))
+      if (numberOf(message) !== n || failed) return Effect.void
+      failed = true
+      return Effect.fail("boom")
+    })
+  return { calls, handler }
+}
+
 describe("Subscriber.consume", { timeout: 30_000 }, () => {
   it.effect("a failed handler: the prefix before it is acknowledged, it and the rest come back, order kept", () =>
     emulated()(Effect.gen(function*() {
       yield* publishN(6)
-      const calls: Array<number> = []
-      let failed = false
-      const stats = yield* consumer(Subscriber.consume("s", (message) =>
-        Effect.suspend(() => {
-          calls.push(numberOf(message))
-          if (numberOf(message) === 3 && !failed) {
-            failed = true
-            return Effect.fail("boom")
-          }
-          return Effect.void
-        }), options))
+      const { calls, handler } = failingOnce(3)
+      const stats = yield* consumer(Subscriber.consume("s", handler, options))
       expect(calls).toEqual([0, 1, 2, 3, 3, 4, 5])
       expect(stats).toMatchObject({ handled: 6, handlerFailures: 1, acknowledged: 6, redelivered: 3 })
       expect((yield* offsets()).current).toBe(6)
@@ -92,17 +98,8 @@ describe("Subscriber.consume", { timeout: 30_000 }, () => {
   it.effect("concurrency > 1: the ack covers only the contiguous handled prefix; handled ones are not re-run", () =>
     emulated()(Effect.gen(function*() {
       yield* publishN(6)
-      const calls: Array<number> = []
-      let failed = false
-      const stats = yield* consumer(Subscriber.consume("s", (message) =>
-        Effect.suspend(() => {
-          calls.push(numberOf(message))
-          if (numberOf(message) === 2 && !failed) {
-            failed = true
-            return Effect.fail("boom")
-          }
-          return Effect.void
-        }), { ...options, concurrency: 6 }))
+      const { calls, handler } = failingOnce(2)
+      const stats = yield* consumer(Subscriber.consume("s", handler, { ...options, concurrency: 6 }))
       // 0..5 started at once; 2 failed; on redelivery only 2 runs again.
       expect([...calls].sort()).toEqual([0, 1, 2, 2, 3, 4, 5])
       expect(stats).toMatchObject({ handled: 6, handlerFailures: 1, acknowledged: 6 })
@@ -158,6 +155,27 @@ describe("Subscriber.consume", { timeout: 30_000 }, () => {
       )
       // With the default 10 s the first ack would come at 9 s and be refused as too late.
       expect(stats).toMatchObject({ ackTimeouts: 0, handled: 6, acknowledged: 6 })
+    })))
+
+  it.effect("each message slower than the whole deadline: still no ack timeout, every message handled once", () =>
+    emulated([], seed({ ackDeadlineSeconds: 10 }))(Effect.gen(function*() {
+      yield* publishN(3)
+      const calls: Array<number> = []
+      const stats = yield* driven(
+        consumer(
+          Subscriber.consume("s", (m) =>
+            Effect.zipRight(
+              Effect.sleep("12 seconds"),
+              Effect.sync(() => calls.push(numberOf(m)))
+            ), {
+            stopWhenEmpty: true
+          })
+        ),
+        { step: "1 second" }
+      )
+      expect(calls).toEqual([0, 1, 2])
+      expect(stats).toMatchObject({ ackTimeouts: 0, acknowledged: 3, handled: 3 })
+      expect((yield* offsets()).current).toBe(3)
     })))
 
   it.effect("interruption lets the running handler finish, acknowledges what was handled, then ends", () =>

@@ -64,6 +64,8 @@ const cases: Record<string, Case> = {
   "Subscription.list": { operation: "subscription.list", run: Subscription.list() },
   "Subscription.listPage": { operation: "subscription.listPage", run: Subscription.listPage({ pageSize: 1 }) },
   "Subscription.stream": { operation: "subscription.listPage", run: drain(Subscription.stream()) },
+  "Subscription.listByTopic": { operation: "subscription.list", run: Subscription.listByTopic("t1") },
+  "Subscription.streamByTopic": { operation: "subscription.listPage", run: drain(Subscription.streamByTopic("t1")) },
   "Subscription.get": { operation: "subscription.get", run: Subscription.get("s1") },
   "Subscription.create": { operation: "subscription.create", run: Subscription.create("s1", { topic: "t1" }) },
   "Subscription.remove": { operation: "subscription.remove", run: Subscription.remove("s1"), ignoresBody: true },
@@ -88,6 +90,7 @@ const cases: Record<string, Case> = {
     ignoresBody: true
   },
   "Subscription.offsets": { operation: "subscription.offsets", run: Subscription.offsets("s1") },
+  "Subscription.offset": { operation: "subscription.offsets", run: Subscription.offset("s1", "max") },
   "Subscription.modifyOffset": {
     operation: "subscription.modifyOffset",
     run: Subscription.modifyOffset("s1", 2),

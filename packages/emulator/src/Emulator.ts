@@ -100,6 +100,21 @@ export interface Config {
 const loopback: ReadonlySet<string> = new Set(["localhost", "127.0.0.1", "[::1]"])
 
 /**
+ * A push-endpoint verifier that `fetch`es any host, as the real server does (the bin's
+ * `--push-verification any`): the emulator then reaches the network.
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fetchVerifier: PushVerifier = (url) =>
+  Effect.tryPromise({
+    try: async (signal) => {
+      const response = await fetch(url, { signal })
+      return { status: response.status, body: await response.text() }
+    },
+    catch: (error) => `Get "${url}": ${error instanceof Error ? error.message : String(error)}`
+  })
+
+/**
  * The default push-endpoint verifier: loopback-only `fetch`.
  * @since 0.1.0
  * @category constructors
@@ -109,13 +124,7 @@ export const loopbackVerifier: PushVerifier = (url) => {
   if (!loopback.has(host)) {
     return Effect.fail(`Get "${url}": dial tcp: lookup ${host}: the emulator only reaches loopback hosts`)
   }
-  return Effect.tryPromise({
-    try: async (signal) => {
-      const response = await fetch(url, { signal })
-      return { status: response.status, body: await response.text() }
-    },
-    catch: (error) => `Get "${url}": ${error instanceof Error ? error.message : String(error)}`
-  })
+  return fetchVerifier(url)
 }
 
 /**

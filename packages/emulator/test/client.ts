@@ -51,7 +51,8 @@ export interface WireResponse {
   readonly body: string
 }
 
-const parseWire = (text: string): WireResponse => {
+/** Splits a raw HTTP/1.1 answer into status, headers and body. */
+export const parseWire = (text: string): WireResponse => {
   const end = text.indexOf("\r\n\r\n")
   const head = end < 0 ? text : text.slice(0, end)
   const [statusLine = "", ...lines] = head.split("\r\n")

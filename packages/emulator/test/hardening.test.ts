@@ -5,7 +5,7 @@ import * as Effect from "effect/Effect"
 import * as Net from "node:net"
 import * as AmsEmulator from "../src/AmsEmulator.js"
 import type { Emulator, EmulatorResponse } from "../src/Emulator.js"
-import { request, wire, type WireResponse } from "./client.js"
+import { parseWire, request, wire, type WireResponse } from "./client.js"
 import * as H from "./helpers.js"
 
 const seeded = {
@@ -41,23 +41,10 @@ const stream = (port: number, target: string, total: number) =>
     socket.on("data", (data: Buffer) => received.push(data))
     // Writing into a socket the server closed fails with EPIPE/ECONNRESET: the answer read before still counts.
     socket.on("error", () => undefined)
-    socket.on("close", () => {
-      const text = Buffer.concat(received).toString("latin1")
-      const end = text.indexOf("\r\n\r\n")
-      const headers = text.slice(0, end).split("\r\n").slice(1).map((line) => {
-        const colon = line.indexOf(":")
-        return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()] as const
-      })
-      resume(Effect.succeed({
-        sent,
-        response: {
-          status: Number(text.split(" ")[1]),
-          headers,
-          header: (name) => headers.find(([key]) => key === name)?.[1],
-          body: text.slice(end + 4)
-        }
-      }))
-    })
+    socket.on(
+      "close",
+      () => resume(Effect.succeed({ sent, response: parseWire(Buffer.concat(received).toString("latin1")) }))
+    )
     return Effect.sync(() => socket.destroy())
   })
 

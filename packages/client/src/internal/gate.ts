@@ -51,15 +51,21 @@ export const make = (messages: number, bytes: number): Effect.Effect<Gate> =>
         (granted) => Effect.forEach(granted, (deferred) => Deferred.succeed(deferred, undefined), { discard: true })
       )
 
+    const take = (m: number, b: number): boolean => {
+      if (head !== waiters.length || !fits(m, b)) return false
+      state.messages -= m
+      state.bytes -= b
+      return true
+    }
+
     const acquire = (m: number, b: number): Effect.Effect<void> =>
+      Effect.flatMap(Effect.sync(() => take(m, b)), (taken) => taken ? Effect.void : wait(m, b))
+
+    const wait = (m: number, b: number): Effect.Effect<void> =>
       Effect.uninterruptibleMask((restore) =>
         Effect.flatMap(Deferred.make<void>(), (granted) => {
           const now = Effect.sync(() => {
-            if (head === waiters.length && fits(m, b)) {
-              state.messages -= m
-              state.bytes -= b
-              return true
-            }
+            if (take(m, b)) return true
             waiters.push({ messages: m, bytes: b, granted })
             return false
           })

@@ -7,6 +7,14 @@ const NAME = /^[a-zA-Z0-9_-]+$/
 /** Whether the server would accept this resource name. */
 export const isValid = (name: string): boolean => NAME.test(name)
 
+/** An argument as an error quotes it: a string as JSON, anything else (a caller past the types) by its type. */
+export const show = (value: unknown): string =>
+  typeof value === "string"
+    ? JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value)
+    : value === null
+    ? "null"
+    : `of type ${typeof value}`
+
 /**
  * Checks each `[argument, value]` pair, failing on the first invalid one with the server's own text
  * (`Invalid topic name`) plus what is wrong.
@@ -21,7 +29,7 @@ export const check = (
         new AmsArgumentError({
           operation,
           argument,
-          message: `Invalid ${argument} name ${JSON.stringify(value)}: ` +
+          message: `Invalid ${argument} name ${show(value)}: ` +
             `AMS names may contain only letters, digits, "_" and "-"`
         })
       )

@@ -1,8 +1,11 @@
 /** Runs one AMS operation: name checks, argument checks, the request through `AmsHttp`, retries, and a span. */
 import * as Effect from "effect/Effect"
+import * as Predicate from "effect/Predicate"
+import * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import type { AmsError } from "../AmsError.js"
-import { isNotFound, isRetryable } from "../AmsError.js"
+import { AmsArgumentError, isNotFound, isRetryable } from "../AmsError.js"
 import type { AmsRequest, RequestOptions } from "../AmsHttp.js"
 import { AmsHttp } from "../AmsHttp.js"
 import * as Names from "./names.js"
@@ -45,6 +48,63 @@ export interface Spec<A, I> {
   readonly options?: RequestOptions | undefined
 }
 
+/** An AmsArgumentError for arguments that broke while being read (a JavaScript caller past the types). */
+export const unreadable = (operation: string, cause: unknown): AmsArgumentError =>
+  new AmsArgumentError({
+    operation,
+    argument: "arguments",
+    message: `${operation}: the arguments cannot be read (${
+      cause instanceof Error ? cause.message : "a value that is not what the types say"
+    })`
+  })
+
+/**
+ * Builds an operation's program inside the Effect: whatever a caller passes, reading the arguments
+ * never throws while the program is built, and a throw is an `AmsArgumentError`, never a defect.
+ */
+export const lazy = <A, E, R>(
+  operation: string,
+  build: () => Effect.Effect<A, E, R>
+): Effect.Effect<A, E | AmsArgumentError, R> =>
+  Effect.suspend((): Effect.Effect<A, E | AmsArgumentError, R> => {
+    try {
+      return build()
+    } catch (cause) {
+      return Effect.fail(unreadable(operation, cause))
+    }
+  })
+
+/** `lazy` for an operation that is a stream. */
+export const lazyStream = <A, E, R>(
+  operation: string,
+  build: () => Stream.Stream<A, E, R>
+): Stream.Stream<A, E | AmsArgumentError, R> =>
+  Stream.suspend((): Stream.Stream<A, E | AmsArgumentError, R> => {
+    try {
+      return build()
+    } catch (cause) {
+      return Stream.fail(unreadable(operation, cause))
+    }
+  })
+
+/** The options every operation shares, read once and checked. */
+interface Common {
+  readonly project: string | undefined
+  readonly retry: Schedule.Schedule<unknown, AmsError> | undefined
+}
+
+const common = (operation: string, options: unknown): Effect.Effect<Common, AmsArgumentError> =>
+  Effect.suspend(() => {
+    if (options === undefined || options === null) return Effect.succeed({ project: undefined, retry: undefined })
+    const fail = (argument: string, message: string) =>
+      Effect.fail(new AmsArgumentError({ operation, argument, message: `${operation}: ${message}` }))
+    if (!Predicate.isRecord(options)) return fail("options", "the options must be an object")
+    const { project, retry } = options
+    if (project !== undefined && !Predicate.isString(project)) return fail("project", "the project must be a string")
+    if (retry !== undefined && !Schedule.isSchedule(retry)) return fail("retry", "retry must be a Schedule")
+    return Effect.succeed({ project, retry: retry as Schedule.Schedule<unknown, AmsError> | undefined })
+  }).pipe(Effect.catchAllDefect((cause) => Effect.fail(unreadable(operation, cause))))
+
 /** The project a call is about: its `{ project }` option, else the layer's default. */
 export const project = (options: RequestOptions | undefined): Effect.Effect<string, never, AmsHttp> =>
   Effect.map(AmsHttp, (http) => options?.project ?? http.project)
@@ -67,26 +127,24 @@ const resolve = <A>(value: OfProject<A>, project: string): A =>
  */
 export const traced = <A, E, R>(
   spec: Traced,
-  body: (project: string) => Effect.Effect<A, E, R>
+  body: (project: string, options: Common) => Effect.Effect<A, E, R>
 ): Effect.Effect<A, E | AmsError, R | AmsHttp> =>
-  Effect.flatMap(project(spec.options), (project) => {
+  Effect.flatMap(Effect.zip(common(spec.operation, spec.options), AmsHttp), ([options, http]) => {
+    const project = options.project ?? http.project
     const names = spec.names ?? []
     const checked = spec.projectScoped ? [["project", project] as const, ...names] : names
     const attributes: Record<string, string> = {}
-    for (const [argument, value] of checked) attributes[`ams.${argument}`] = value
+    for (const [argument, value] of checked) attributes[`ams.${argument}`] = String(value)
     return Names.check(spec.operation, checked).pipe(
-      Effect.zipRight(Effect.suspend(() => body(project))),
+      Effect.zipRight(lazy(spec.operation, () => body(project, options))),
       Effect.withSpan(`ams.${spec.operation}`, { attributes, kind: "client" })
     )
   })
 
 /** Runs an operation against the `AmsHttp` in the context. */
 export const run = <A, I>(spec: Spec<A, I>): Effect.Effect<A, AmsError, AmsHttp> =>
-  traced(spec, (project) =>
+  traced(spec, (project, options) =>
     Effect.flatMap(AmsHttp, (http) => {
-      const body: unknown = typeof spec.body === "function"
-        ? (spec.body as (project: string) => unknown)(project)
-        : spec.body
       const request = (body: unknown) => {
         const attempt = http.execute({
           operation: spec.operation,
@@ -98,13 +156,21 @@ export const run = <A, I>(spec: Spec<A, I>): Effect.Effect<A, AmsError, AmsHttp>
           balancerTimeouts: spec.balancerTimeouts,
           secretInUrl: spec.secretInUrl
         })
-        const schedule = spec.options?.retry
+        const schedule = options.retry
         return schedule === undefined ? attempt : Effect.retry(attempt, { schedule, while: isRetryable })
       }
-      const send = Effect.isEffect(body)
-        ? Effect.flatMap(body as Effect.Effect<unknown, AmsError, AmsHttp>, request)
-        : request(body)
-      return spec.check === undefined ? send : Effect.zipRight(resolve(spec.check, project), send)
+      // After the checks: a body is built from arguments they have vouched for.
+      const send = lazy(spec.operation, () => {
+        const body: unknown = typeof spec.body === "function"
+          ? (spec.body as (project: string) => unknown)(project)
+          : spec.body
+        return Effect.isEffect(body)
+          ? Effect.flatMap(body as Effect.Effect<unknown, AmsError, AmsHttp>, request)
+          : request(body)
+      })
+      return spec.check === undefined
+        ? send
+        : Effect.zipRight(lazy(spec.operation, () => resolve(spec.check!, project)), send)
     }))
 
 /**

@@ -5,6 +5,7 @@ import * as Schema from "effect/Schema"
 import type { AmsError } from "../AmsError.js"
 import { AmsArgumentError } from "../AmsError.js"
 import type { AmsHttp, RequestOptions } from "../AmsHttp.js"
+import * as Names from "./names.js"
 import * as Operation from "./operation.js"
 
 /** The resource kinds that are named `projects/P/<kind>/N`. */
@@ -78,9 +79,9 @@ export const reference = (
   value: string,
   options: RequestOptions | undefined
 ): Effect.Effect<string, AmsArgumentError, AmsHttp> => {
-  const full = parse(kind, value)
+  const full = typeof value === "string" ? parse(kind, value) : undefined
   if (full !== undefined) return Effect.succeed(`projects/${full.project}/${kind}/${full.name}`)
-  if (NAME.test(value)) {
+  if (typeof value === "string" && NAME.test(value)) {
     return Effect.map(Operation.project(options), (project) => `projects/${project}/${kind}/${value}`)
   }
   const argument = singular[kind]
@@ -88,9 +89,7 @@ export const reference = (
     new AmsArgumentError({
       operation,
       argument,
-      message: `Invalid ${argument} ${JSON.stringify(value)}: give a ${argument} name or projects/P/${kind}/${
-        letter[kind]
-      }`
+      message: `Invalid ${argument} ${Names.show(value)}: give a ${argument} name or projects/P/${kind}/${letter[kind]}`
     })
   )
 }
@@ -132,7 +131,16 @@ export const modifyAcl = (
     projectScoped: true,
     names: [[singular[kind], name]],
     path: (project) => `/projects/${project}/${kind}/${name}:modifyAcl`,
-    body: { authorized_users: [...users] },
+    check: Array.isArray(users) && users.every((user) => typeof user === "string")
+      ? undefined
+      : Effect.fail(
+        new AmsArgumentError({
+          operation: `${singular[kind]}.modifyAcl`,
+          argument: "users",
+          message: `${singular[kind]}.modifyAcl: the users must be a list of user names`
+        })
+      ),
+    body: () => ({ authorized_users: [...users] }),
     response: Ignored,
     options
   }).pipe(Effect.asVoid)

@@ -330,7 +330,7 @@ describe("issue 7.1 pullAndAck never loses a message", () => {
       expect(seen.injected).toBeGreaterThan(50)
       expect(failures).toBeGreaterThan(0)
     }))
-  })
+  }, 60_000)
 })
 
 describe("reliability over a real socket (fetch on 127.0.0.1)", () => {

@@ -179,7 +179,7 @@ describe("issue 8 proofs", () => {
     () =>
       emulated(Faults.random({ seed: "proof-2", rate: 0.1, faults: sick, match: { path: messagingRoutes } }))(
         Effect.gen(function*() {
-          const total = 2_000
+          const total = 1_000
           yield* publisher(Effect.scoped(Effect.gen(function*() {
             const p = yield* Publisher.make("t", { maxDelay: 0, retry: eager })
             yield* Stream.runDrain(Publisher.publishAll(p, Stream.map(Stream.range(0, total - 1), payload)))
@@ -188,7 +188,7 @@ describe("issue 8 proofs", () => {
           const points = Random.make("proof-2-points")
           const interruptedAt: Array<number> = []
           for (let round = 0; round < 10; round++) {
-            const target = handled.length + (yield* points.nextIntBetween(1, 150))
+            const target = handled.length + (yield* points.nextIntBetween(1, 80))
             const reached = yield* Deferred.make<void>()
             const running = yield* Effect.fork(consumer(Subscriber.consume(
               "s",
@@ -282,7 +282,7 @@ describe("issue 8 proofs", () => {
     "proof 6: two consumers on one subscription: duplicates as AMS dictates, 0 lost",
     () =>
       emulated([])(Effect.gen(function*() {
-        const total = 2_000
+        const total = 1_000
         for (let from = 0; from < total; from += 500) {
           yield* publisher(Topic.publish("t", Array.from({ length: 500 }, (_, i) => payload(from + i))))
         }
