@@ -13,7 +13,7 @@ import { root } from "./packages.mjs"
 
 // Bins checked from a global install of their tarball (one line per command).
 const globalBins = [
-  { pkg: "@argo-ams/emulator", bin: "ams-emulator", args: ["--help"], expect: /Usage: ams-emulator/ }
+  { pkg: "@argo-ams/emulator", bin: "ams-emulator", args: ["--help"], expect: /ams-emulator[\s\S]*USAGE/ }
 ]
 
 const tmp = Fs.mkdtempSync(Path.join(Os.tmpdir(), "ams-pack-"))
