@@ -1,0 +1,329 @@
+// The client benchmark: the client against the raw transports and a bare Effect program, on a fixed-answer
+// AMS in a child process; then end to end on the emulator. Prints a table and writes a JSON report.
+//
+//   pnpm bench                      # the full run (about 2 minutes on a quiet machine)
+//   pnpm bench -- --smoke           # a few operations of every case: checks that the benchmark runs
+//   pnpm bench -- --consume 1000000 # the memory case with a million messages (default 100,000)
+//   pnpm bench -- --out report.json # where the JSON goes (default bench-results/client.json)
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Redacted from "effect/Redacted"
+import { fork } from "node:child_process"
+import { mkdirSync, writeFileSync } from "node:fs"
+import { dirname, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
+import { parseArgs } from "node:util"
+import { Agent } from "undici"
+import * as AmsHttp from "../src/AmsHttp.js"
+import * as Subscription from "../src/Subscription.js"
+import * as Topic from "../src/Topic.js"
+import { bare, type Outgoing, rawFetch, rawUndici } from "./baselines.js"
+import * as Emulated from "./emulated.js"
+import { project, subscription, text, token, topic } from "./fixture.js"
+import { collect, format, machine, measure, type Measured, type Plan, table, type Variant } from "./harness.js"
+
+const argv = process.argv.slice(2)
+const { values } = parseArgs({
+  args: argv[0] === "--" ? argv.slice(1) : argv,
+  options: {
+    smoke: { type: "boolean", default: false },
+    rounds: { type: "string" },
+    consume: { type: "string" },
+    out: { type: "string" }
+  }
+})
+const smoke = values.smoke === true
+const rounds = values.rounds === undefined ? (smoke ? 1 : 5) : Number(values.rounds)
+const consumeCount = values.consume === undefined ? (smoke ? 2_000 : 100_000) : Number(values.consume)
+const here = dirname(fileURLToPath(import.meta.url))
+const out = resolve(values.out ?? resolve(here, "../../../bench-results/client.json"))
+
+/** Operations per round, warm-up operations: a full run, or a smoke run that only proves every case runs. */
+const plan = (operations: number, warmup = operations): Plan =>
+  smoke ? { operations: 1, rounds, warmup: 1 } : { operations, rounds, warmup }
+
+// ---------------------------------------------------------------------------------------------------------
+// The fixed-answer server, in a child process.
+
+const startServer = () =>
+  new Promise<{ readonly origin: string; readonly stop: () => void }>((ok, fail) => {
+    const child = fork(resolve(here, "server.ts"), [], { execArgv: ["--import", "tsx"], stdio: "inherit" })
+    child.once("error", fail)
+    child.once("message", (message) => {
+      const port = (message as { port: number }).port
+      ok({ origin: `http://127.0.0.1:${port}`, stop: () => child.kill() })
+    })
+  })
+
+// ---------------------------------------------------------------------------------------------------------
+// Contenders.
+
+type Transport = "undici" | "fetch"
+
+const transports: Record<Transport, Layer.Layer<HttpClient.HttpClient>> = {
+  undici: NodeHttpClient.layerUndici,
+  fetch: FetchHttpClient.layer
+}
+
+const clientLayer = (origin: string) => AmsHttp.layer({ endpoint: origin, token: Redacted.make(token), project })
+
+const repeat =
+  <E, R>(runtime: ManagedRuntime.ManagedRuntime<R, never>, make: () => Effect.Effect<unknown, E, R>) =>
+  (operations: number) =>
+    runtime.runPromise(Effect.gen(function*() {
+      for (let i = 0; i < operations; i++) yield* make()
+    }))
+
+const loop = (make: () => Promise<unknown>) => async (operations: number) => {
+  for (let i = 0; i < operations; i++) await make()
+}
+
+interface Contenders {
+  readonly raw: Record<Transport, ReturnType<typeof rawUndici>>
+  readonly bare: Record<Transport, ManagedRuntime.ManagedRuntime<HttpClient.HttpClient, never>>
+  readonly client: Record<Transport, ManagedRuntime.ManagedRuntime<AmsHttp.AmsHttp, never>>
+  readonly bareOps: ReturnType<typeof bare>
+}
+
+/** One operation written three ways. */
+interface Operation {
+  readonly raw: (raw: ReturnType<typeof rawUndici>) => Promise<unknown>
+  readonly bare: (ops: ReturnType<typeof bare>) => Effect.Effect<unknown, unknown, HttpClient.HttpClient>
+  readonly client: () => Effect.Effect<unknown, unknown, AmsHttp.AmsHttp>
+}
+
+const variants = (c: Contenders, operation: Operation, on: ReadonlyArray<Transport>): Array<Variant> =>
+  on.flatMap((transport) => [
+    { kind: "raw" as const, transport, run: loop(() => operation.raw(c.raw[transport])) },
+    { kind: "bare" as const, transport, run: repeat(c.bare[transport], () => operation.bare(c.bareOps)) },
+    { kind: "client" as const, transport, run: repeat(c.client[transport], operation.client) }
+  ])
+
+// ---------------------------------------------------------------------------------------------------------
+// Cases and rows.
+
+/** A row of the table: one case on one transport, with its goal. */
+interface Row {
+  readonly name: string
+  readonly transport: string
+  /** Messages per operation for throughput rows; `undefined` for per-request rows (microseconds). */
+  readonly messages: number | undefined
+  readonly raw: Measured
+  readonly bare: Measured
+  readonly client: Measured
+  /** client / raw for per-request rows (lower is better), client's msg/s / raw's for throughput rows. */
+  readonly ratio: number
+  readonly goal: string
+  readonly met: boolean
+}
+
+const row = (
+  name: string,
+  measured: ReadonlyArray<Measured>,
+  transport: Transport,
+  messages: number | undefined,
+  limit: number
+): Row => {
+  const pick = (kind: Measured["kind"]) => measured.find((m) => m.kind === kind && m.transport === transport)!
+  const [raw, bareRun, client] = [pick("raw"), pick("bare"), pick("client")]
+  const ratio = messages === undefined ? client.wallUs / raw.wallUs : raw.wallUs / client.wallUs
+  return {
+    name,
+    transport,
+    messages,
+    raw,
+    bare: bareRun,
+    client,
+    ratio,
+    goal: messages === undefined ? `≤ ${limit}x` : `≥ ${limit}`,
+    met: messages === undefined ? ratio <= limit : ratio >= limit
+  }
+}
+
+const perRequestLimit: Record<Transport, number> = { undici: 1.3, fetch: 1.2 }
+
+const messagesOf = (count: number, bytes: number): Array<Outgoing> =>
+  Array.from({ length: count }, () => ({ data: text(bytes) }))
+
+const perRequest = async (c: Contenders): Promise<Array<Row>> => {
+  const one: Array<Outgoing> = [{ data: text(64), attributes: { source: "bench" } }]
+  const cases: ReadonlyArray<readonly [string, Operation]> = [
+    ["`Topic.get`", { raw: (r) => r.get(), bare: (b) => b.get(), client: () => Topic.get(topic) }],
+    [
+      "`Topic.publish`, 1 message",
+      { raw: (r) => r.publish(one), bare: (b) => b.publish(one), client: () => Topic.publish(topic, one) }
+    ],
+    [
+      "`Subscription.pull`, 1 message",
+      { raw: (r) => r.pull(1), bare: (b) => b.pull(1), client: () => Subscription.pull(subscription) }
+    ]
+  ]
+  const rows: Array<Row> = []
+  for (const [name, operation] of cases) {
+    const measured = await measure(variants(c, operation, ["undici", "fetch"]), plan(200, 100))
+    for (const transport of ["undici", "fetch"] as const) {
+      rows.push(row(name, measured, transport, undefined, perRequestLimit[transport]))
+      report(rows.at(-1)!)
+    }
+  }
+  return rows
+}
+
+const throughput = async (c: Contenders): Promise<Array<Row>> => {
+  const rows: Array<Row> = []
+  for (const [batch, requests] of [[1, 300], [100, 30], [1_000, 6]] as const) {
+    const messages = messagesOf(batch, 1024)
+    const operation: Operation = {
+      raw: (r) => r.publish(messages),
+      bare: (b) => b.publish(messages),
+      client: () => Topic.publish(topic, messages)
+    }
+    const measured = await measure(variants(c, operation, ["undici"]), plan(requests))
+    rows.push(row(`publish, ${format(batch)} × 1 KiB per request`, measured, "undici", batch, 0.9))
+    report(rows.at(-1)!)
+  }
+  const pullAck: Operation = {
+    raw: async (r) => {
+      const received = await r.pull(1_000)
+      await r.acknowledge(received.at(-1)!.ackId)
+    },
+    bare: (b) => Effect.flatMap(b.pull(1_000), (received) => b.acknowledge(received.at(-1)!.ackId)),
+    client: () =>
+      Effect.flatMap(
+        Subscription.pull(subscription, { maxMessages: 1_000 }),
+        (received) => Subscription.acknowledge(subscription, [received.at(-1)!.ackId])
+      )
+  }
+  const measured = await measure(variants(c, pullAck, ["undici"]), plan(6))
+  rows.push(row("pull 1,000 × 1 KiB + ack", measured, "undici", 1_000, 0.9))
+  report(rows.at(-1)!)
+  return rows
+}
+
+/** The heap while the client consumes `count` messages (pull 1,000 + ack): it must stay flat. */
+const consumeMemory = async (c: Contenders, count: number) => {
+  const mib = (bytes: number) => bytes / 2 ** 20
+  const samples: Array<number> = []
+  const cycles = Math.ceil(count / 1_000)
+  const every = Math.max(1, Math.floor(cycles / 10))
+  const start = performance.now()
+  await c.client.undici.runPromise(Effect.gen(function*() {
+    for (let cycle = 0; cycle < cycles; cycle++) {
+      if (cycle % every === 0) {
+        collect()
+        samples.push(mib(process.memoryUsage().heapUsed))
+      }
+      const received = yield* Subscription.pull(subscription, { maxMessages: 1_000 })
+      yield* Subscription.acknowledge(subscription, [received.at(-1)!.ackId])
+    }
+  }))
+  collect()
+  samples.push(mib(process.memoryUsage().heapUsed))
+  const result = {
+    messages: cycles * 1_000,
+    seconds: (performance.now() - start) / 1000,
+    heapMiB: { first: samples[0]!, max: Math.max(...samples), last: samples.at(-1)! },
+    samplesMiB: samples
+  }
+  console.log(
+    `consume ${format(result.messages)} messages (pull 1,000 + ack): heap ${format(result.heapMiB.first, 1)} MiB → ` +
+      `${format(result.heapMiB.last, 1)} MiB (max ${format(result.heapMiB.max, 1)}) in ${format(result.seconds, 1)} s`
+  )
+  return result
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Output.
+
+const report = (r: Row) =>
+  console.log(
+    `  ${r.name} on ${r.transport}: raw ${cell(r, r.raw)}, bare ${cell(r, r.bare)}, client ${cell(r, r.client)}; ` +
+      `ratio ${format(r.ratio, 2)} (goal ${r.goal}: ${r.met ? "met" : "missed"})`
+  )
+
+const cell = (r: Row, m: Measured) =>
+  r.messages === undefined ? `${format(m.wallUs)} µs` : `${format(r.messages * 1e6 / m.wallUs)} msg/s`
+
+const cpu = (r: Row, m: Measured) => r.messages === undefined ? format(m.cpuUs) : format(m.cpuUs / r.messages, 1)
+
+const render = (rows: ReadonlyArray<Row>) =>
+  table(
+    [
+      "case",
+      "transport",
+      "raw",
+      "bare Effect",
+      "client",
+      "client / raw",
+      "goal",
+      "CPU µs per request (per message) raw / bare / client"
+    ],
+    rows.map((r) => [
+      r.name,
+      r.transport,
+      cell(r, r.raw),
+      cell(r, r.bare),
+      cell(r, r.client),
+      r.messages === undefined ? `${format(r.ratio, 2)}x` : format(r.ratio, 2),
+      `${r.goal} ${r.met ? "met" : "**missed**"}`,
+      `${cpu(r, r.raw)} / ${cpu(r, r.bare)} / ${cpu(r, r.client)}`
+    ]),
+    [false, false, true, true, true, true, false, true]
+  )
+
+// ---------------------------------------------------------------------------------------------------------
+
+const main = async () => {
+  const began = Date.now()
+  const server = await startServer()
+  const agent = new Agent()
+  const runtimes = <R>(layer: (transport: Transport) => Layer.Layer<R>) => ({
+    undici: ManagedRuntime.make(layer("undici")),
+    fetch: ManagedRuntime.make(layer("fetch"))
+  })
+  const contenders: Contenders = {
+    raw: { undici: rawUndici(server.origin, agent), fetch: rawFetch(server.origin) },
+    bare: runtimes((t) => transports[t]),
+    client: runtimes((t) => clientLayer(server.origin).pipe(Layer.provide(transports[t]))),
+    bareOps: bare(server.origin)
+  }
+  try {
+    console.log(`client benchmark${smoke ? " (smoke)" : ""}: ${rounds} rounds, server ${server.origin}`)
+    const rows = [...await perRequest(contenders), ...await throughput(contenders)]
+    const memory = await consumeMemory(contenders, consumeCount)
+    const emulated = await Emulated.run(smoke ? 2_000 : 20_000, smoke ? 1 : 3)
+    console.log()
+    console.log(render(rows))
+    console.log()
+    console.log(Emulated.render(emulated))
+    const document = {
+      date: new Date().toISOString(),
+      machine: machine(),
+      smoke,
+      rounds,
+      seconds: (Date.now() - began) / 1000,
+      rows,
+      memory: { consume: memory },
+      emulator: emulated
+    }
+    mkdirSync(dirname(out), { recursive: true })
+    writeFileSync(out, JSON.stringify(document, null, 2))
+    console.log(`\n${format(document.seconds)} s; report written to ${out}`)
+  } finally {
+    await Promise.all([
+      ...Object.values(contenders.bare).map((runtime) => runtime.dispose()),
+      ...Object.values(contenders.client).map((runtime) => runtime.dispose()),
+      agent.close()
+    ])
+    server.stop()
+  }
+}
+
+main().catch((error) => {
+  console.error(error)
+  process.exit(1)
+})

@@ -1,0 +1,67 @@
+import { describe, expect, it } from "@effect/vitest"
+import { execFile } from "node:child_process"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { promisify } from "node:util"
+
+const bench = fileURLToPath(new URL("../bench/index.ts", import.meta.url))
+
+interface Report {
+  readonly machine: { readonly node: string }
+  readonly date: string
+  readonly rows: ReadonlyArray<
+    {
+      readonly name: string
+      readonly transport: string
+      readonly ratio: number
+      readonly raw: { readonly wallUs: number }
+      readonly bare: { readonly wallUs: number }
+      readonly client: { readonly wallUs: number; readonly cpuUs: number }
+    }
+  >
+  readonly memory: { readonly consume: { readonly messages: number } }
+  readonly emulator: ReadonlyArray<{ readonly transport: string; readonly messages: number }>
+}
+
+// The benchmark is a script with a report, never a timed test: this runs it in smoke mode (one operation
+// per case) so that it cannot rot, and asserts only that every case ran and reported a figure.
+describe("pnpm bench", () => {
+  it("runs every case in smoke mode and writes its JSON report", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ams-bench-"))
+    try {
+      const out = join(dir, "report.json")
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ["--expose-gc", "--import", "tsx", bench, "--smoke", "--out", out],
+        { encoding: "utf8", timeout: 100_000 }
+      )
+      expect(stdout).toContain("| `Topic.get`")
+      const report = JSON.parse(readFileSync(out, "utf8")) as Report
+      expect(report.machine.node).toBe(process.version)
+      expect(Number.isNaN(Date.parse(report.date))).toBe(false)
+      expect(report.rows.map((row) => `${row.name} on ${row.transport}`)).toEqual([
+        "`Topic.get` on undici",
+        "`Topic.get` on fetch",
+        "`Topic.publish`, 1 message on undici",
+        "`Topic.publish`, 1 message on fetch",
+        "`Subscription.pull`, 1 message on undici",
+        "`Subscription.pull`, 1 message on fetch",
+        "publish, 1 × 1 KiB per request on undici",
+        "publish, 100 × 1 KiB per request on undici",
+        "publish, 1,000 × 1 KiB per request on undici",
+        "pull 1,000 × 1 KiB + ack on undici"
+      ])
+      for (const row of report.rows) {
+        for (const figure of [row.raw.wallUs, row.bare.wallUs, row.client.wallUs, row.client.cpuUs, row.ratio]) {
+          expect(figure).toBeGreaterThan(0)
+        }
+      }
+      expect(report.memory.consume.messages).toBe(2_000)
+      expect(report.emulator.map((e) => e.transport)).toEqual(["http", "in-process"])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 120_000)
+})
