@@ -50,14 +50,68 @@ export interface Encoded {
 }
 
 /**
- * The server stores each message in a record of at most 1,500,000 bytes; a payload whose base64 text
- * alone is larger can never be published, so it is refused before the request (a 413 mid-batch would
- * leave the earlier messages of the batch published).
+ * The largest record, in bytes, the server's Kafka producer accepts (Sarama's
+ * `Producer.MaxMessageBytes` in the server's `brokers/kafka.go`). A message whose `recordBytes` is
+ * larger is refused before any request: the server would refuse it mid-batch, after publishing the
+ * messages before it.
  *
  * @since 0.1.0
  * @category constants
  */
-export const maxEncodedDataLength = 1_500_000
+export const maxRecordBytes = 1_500_000
+
+// What the server stores for one message: `json.MarshalIndent(message, "", "   ")` of
+// `{messageId, attributes?, data, publishTime}`, and Sarama counts that value plus a fixed record
+// overhead (`5 * MaxVarintLen32 + MaxVarintLen64 + 1`, no key, no headers). The id and the time are
+// only known once stored, so the longest ones are assumed: an int64 offset has at most 19 digits and
+// Go's `2006-01-02T15:04:05.999999999Z` layout at most 30 characters. The fixed parts of the
+// pretty-printed object, quotes and separators included, are 59 bytes; a non-empty attributes object
+// adds 24 bytes plus 14 per entry.
+const recordOverhead = 36
+const longestId = 19
+const longestPublishTime = 30
+const fixedJson = 59
+const attributesJson = 24
+const attributeJson = 14
+
+// Plain base64 needs no escaping: the common case is its length.
+const plain = /^[A-Za-z0-9+/=]*$/
+
+// The bytes Go's encoding/json (Go 1.21, HTML-safe escaping) writes for the characters of a string.
+// Attribute text with `"`, `\` or control characters is refused before this is used.
+const jsonBytes = (text: string): number => {
+  if (plain.test(text)) return text.length
+  let bytes = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 0x22 || c === 0x5c || c === 0x0a || c === 0x0d || c === 0x09) bytes += 2
+    else if (c < 0x20 || c === 0x3c || c === 0x3e || c === 0x26 || c === 0x2028 || c === 0x2029) bytes += 6
+    else if (c < 0x80) bytes += 1
+    else if (c < 0x800) bytes += 2
+    else if (c >= 0xd800 && c < 0xdc00 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4
+      i++
+    } else bytes += 3 // the rest of the BMP, and a lone surrogate, which Go stores as U+FFFD
+  }
+  return bytes
+}
+
+/**
+ * The bytes the server counts against `maxRecordBytes` for one encoded message, assuming the longest
+ * message id and publish time (so at most 28 bytes more than the server counts for a given message).
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const recordBytes = (message: Encoded): number => {
+  let bytes = recordOverhead + fixedJson + longestId + longestPublishTime + jsonBytes(message.data)
+  const attributes = message.attributes === undefined ? [] : Object.entries(message.attributes)
+  if (attributes.length > 0) {
+    bytes += attributesJson
+    for (const [key, value] of attributes) bytes += attributeJson + jsonBytes(key) + jsonBytes(value)
+  }
+  return bytes
+}
 
 // The server writes attributes into JSON without escaping: a `"` or `\` makes every later pull of the
 // subscription fail to parse, so such attributes are refused.
@@ -95,13 +149,16 @@ export const encode = (message: unknown, index: number, operation = "message.enc
   if (!hasData && attributeEntries.length === 0) {
     return fail(`Message ${index}: at least data or one attribute needs to be defined`)
   }
-  const encoded = hasData ? Encoding.encodeBase64(data) : ""
-  if (encoded.length > maxEncodedDataLength) {
-    return fail(`Message ${index}: data is ${encoded.length} bytes in base64, over the ${maxEncodedDataLength} limit`)
+  const encoded: Encoded = attributeEntries.length === 0
+    ? { data: hasData ? Encoding.encodeBase64(data) : "" }
+    : { attributes: checked, data: hasData ? Encoding.encodeBase64(data) : "" }
+  const bytes = recordBytes(encoded)
+  if (bytes > maxRecordBytes) {
+    return fail(
+      `Message ${index}: the stored record would be ${bytes} bytes, over the server's ${maxRecordBytes} limit`
+    )
   }
-  return Either.right(
-    attributeEntries.length === 0 ? { data: encoded } : { attributes: checked, data: encoded }
-  )
+  return Either.right(encoded)
 }
 
 /**

@@ -35,7 +35,18 @@ export const messageJson = (message: StoredMessage) => ({
   publishTime: message.publishTime
 })
 
-const recordSize = (message: StoredMessage): number => encoder.encode(Json.pretty(messageJson(message))).length
+// What the server's producer counts for one message (§6.2): the pretty-printed message plus Sarama's
+// fixed record overhead (`5 * MaxVarintLen32 + MaxVarintLen64 + 1`). It is counted with the longest id
+// (19 digits of an int64 offset) and publish time (30 characters), the bound the client's
+// `Message.recordBytes` checks before sending, so that what this accepts is exactly what the client
+// lets through, whatever offset and time the message gets.
+const recordOverhead = 36
+const longestId = "9".repeat(19)
+const longestPublishTime = "2006-01-02T15:04:05.999999999Z"
+
+const recordSize = (message: StoredMessage): number =>
+  encoder.encode(Json.pretty({ ...messageJson(message), messageId: longestId, publishTime: longestPublishTime }))
+    .length + recordOverhead
 
 interface Outcome {
   readonly ids: ReadonlyArray<string>
