@@ -51,7 +51,10 @@ const plan = (operations: number, warmup = operations): Plan =>
 
 const startServer = () =>
   new Promise<{ readonly origin: string; readonly stop: () => void }>((ok, fail) => {
-    const child = fork(resolve(here, "server.ts"), [], { execArgv: ["--import", "tsx"], stdio: "inherit" })
+    const child = fork(resolve(here, "server.ts"), [], {
+      execArgv: ["--import", import.meta.resolve("tsx")],
+      stdio: "inherit"
+    })
     child.once("error", fail)
     child.once("message", (message) => {
       const port = (message as { port: number }).port

@@ -13,10 +13,11 @@ import type * as Stream from "effect/Stream"
 import type { AmsError } from "./AmsError.js"
 import { AmsArgumentError, isRetryable } from "./AmsError.js"
 import type * as AmsHttp from "./AmsHttp.js"
+import * as Answers from "./internal/answers.js"
 import * as Operation from "./internal/operation.js"
 import * as Paging from "./internal/paging.js"
 import * as Wire from "./internal/wire.js"
-import * as Message from "./Message.js"
+import type * as Message from "./Message.js"
 import type * as Metric from "./Metric.js"
 import { MetricsFromWire } from "./Metric.js"
 import * as PushConfig from "./PushConfig.js"
@@ -138,8 +139,6 @@ export interface Offsets {
 
 const OffsetsFromWire = Schema.Struct({ max: Schema.Number, min: Schema.Number, current: Schema.Number })
 const OffsetFromWire = Schema.Struct({ offset: Schema.Number })
-// `receivedMessages` is always there (`[]` when nothing is new): an answer without it is broken, not empty.
-const Pulled = Schema.Struct({ receivedMessages: Schema.NullOr(Schema.Array(Message.ReceivedFromWire)) })
 
 const path = (project: string, name: string, suffix = "") => `/projects/${project}/subscriptions/${name}${suffix}`
 
@@ -416,7 +415,7 @@ export const pull = (
       maxMessages: String(maxMessages),
       returnImmediately: (options?.returnImmediately ?? true) ? "true" : "false"
     },
-    response: Pulled,
+    response: Answers.Pulled,
     balancerTimeouts: true,
     options
   }).pipe(Effect.map((answer) => answer.receivedMessages ?? []))
