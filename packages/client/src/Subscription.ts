@@ -417,7 +417,9 @@ export const pull = (
     },
     response: Answers.Pulled,
     balancerTimeouts: true,
-    options
+    options,
+    messaging: "receive",
+    messageCount: (answer) => answer.receivedMessages?.length ?? 0
   }).pipe(Effect.map((answer) => answer.receivedMessages ?? []))
 }
 
@@ -452,7 +454,9 @@ export const acknowledge = (
     body: { ackIds: ids },
     response: Wire.Ignored,
     balancerTimeouts: true,
-    options
+    options,
+    messaging: "settle",
+    messageCount: ids.length
   }).pipe(Effect.asVoid)
 }
 
@@ -513,7 +517,12 @@ export const pullAndAck = (
   options?: PullAndAckOptions
 ): Effect.Effect<ReadonlyArray<Message.Message>, AmsError, AmsHttp.AmsHttp> => {
   const ackOptions = options?.project === undefined ? undefined : { project: options.project }
-  const spec = { operation: "subscription.pullAndAck", projectScoped: true, names: [["subscription", name]] as const }
+  const spec = {
+    operation: "subscription.pullAndAck",
+    projectScoped: true,
+    names: [["subscription", name]] as const,
+    messaging: "receive" as const
+  }
   return Operation.traced(
     { ...spec, options },
     () =>

@@ -327,7 +327,9 @@ export const publish = (
       ),
     response: Answers.MessageIds,
     balancerTimeouts: true,
-    options
+    options,
+    messaging: "send",
+    messageCount: (answer) => answer.messageIds.length
   }).pipe(Effect.map((answer) => answer.messageIds))
 
 /**

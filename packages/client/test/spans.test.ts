@@ -123,3 +123,61 @@ describe("spans of composite operations and early failures", () => {
       ])
     }))
 })
+
+describe("OpenTelemetry messaging attributes", () => {
+  const messaging = (span: { readonly attributes: ReadonlyMap<string, unknown> } | undefined) =>
+    Object.fromEntries([...span?.attributes ?? []].filter(([key]) => key.startsWith("messaging.")))
+
+  it.effect("publish, pull and acknowledge carry the system, destination, operation type and message count", () =>
+    Effect.gen(function*() {
+      const recorder = yield* Recorder.make([
+        { json: { messageIds: ["7", "8"] } },
+        {
+          json: {
+            receivedMessages: [{ ackId: "projects/demo/subscriptions/s1:7", message: { data: "aGk=", messageId: "7" } }]
+          }
+        },
+        { json: {} }
+      ])
+      const { spans } = yield* Spans.recording(
+        Effect.gen(function*() {
+          yield* Topic.publish("alerts", [{ data: "a" }, { data: "b" }])
+          const received = yield* Subscription.pull("s1", { maxMessages: 10 })
+          yield* Subscription.acknowledge("s1", received.map((r) => r.ackId))
+          yield* Topic.get("alerts").pipe(Effect.ignore)
+        }).pipe(Effect.provide(recorder.layer))
+      )
+      const span = (name: string) => spans.find((s) => s.name === name)
+      expect(messaging(span("ams.topic.publish"))).toEqual({
+        "messaging.system": "ams",
+        "messaging.destination.name": "alerts",
+        "messaging.operation.type": "send",
+        "messaging.batch.message_count": 2
+      })
+      expect(messaging(span("ams.subscription.pull"))).toEqual({
+        "messaging.system": "ams",
+        "messaging.destination.name": "s1",
+        "messaging.operation.type": "receive",
+        "messaging.batch.message_count": 1
+      })
+      expect(messaging(span("ams.subscription.acknowledge"))).toEqual({
+        "messaging.system": "ams",
+        "messaging.destination.name": "s1",
+        "messaging.operation.type": "settle",
+        "messaging.batch.message_count": 1
+      })
+      // Operations that move no messages are not messaging spans.
+      expect(messaging(span("ams.topic.get"))).toEqual({})
+    }))
+
+  it.effect("pullAndAck is a receive of its subscription", () =>
+    Effect.gen(function*() {
+      const recorder = yield* Recorder.make([{ json: { receivedMessages: [] } }])
+      const { spans } = yield* Spans.recording(Subscription.pullAndAck("s1").pipe(Effect.provide(recorder.layer)))
+      expect(messaging(spans.find((s) => s.name === "ams.subscription.pullAndAck"))).toEqual({
+        "messaging.system": "ams",
+        "messaging.destination.name": "s1",
+        "messaging.operation.type": "receive"
+      })
+    }))
+})
