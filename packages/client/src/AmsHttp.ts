@@ -12,12 +12,16 @@ import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
 import type { AmsError } from "./AmsError.js"
 import { AmsArgumentError, AmsConnectionError } from "./AmsError.js"
+import * as Checks from "./internal/options.js"
 import * as Response from "./internal/response.js"
 
 /**
@@ -84,15 +88,23 @@ export interface RequestOptions {
 }
 
 /**
+ * The options of `layer` and `make`, checked when the layer is built (`AmsArgumentError` naming the
+ * option, never quoting it).
+ *
  * @since 0.1.0
  * @category models
  */
 export interface Options {
   /**
    * A bare host (`msg.argo.grnet.gr`, `host:port`: https is implied, as the service speaks only TLS)
-   * or a full `http://` / `https://` URL (a loopback emulator).
+   * or an `http://` / `https://` URL (a loopback emulator). No credentials, query or fragment, and no
+   * path but an optional `/` or `/v1` (the same base: requests go to `<endpoint>/v1/...` either way).
    */
   readonly endpoint: string
+  /**
+   * The token. Surrounding whitespace is dropped (a token read from a file ends in a newline); what is
+   * left must be visible ASCII.
+   */
   readonly token: Redacted.Redacted<string>
   /** The default project. */
   readonly project: string
@@ -104,23 +116,90 @@ export interface Options {
   readonly authMode?: "header" | "query" | undefined
   /** A client-side limit per HTTP request; past it the request fails with `AmsConnectionError` (Timeout). */
   readonly timeout?: Duration.DurationInput | undefined
+  /**
+   * Send the HTTP client's trace headers (`b3`, `traceparent`) with each request. Off by default: AMS
+   * ignores them, and in a browser any header outside AMS's CORS list makes the preflight fail.
+   */
+  readonly tracerPropagation?: boolean | undefined
 }
 
 /**
- * The base URL for an endpoint: https is implied for a bare host; `/v1` is appended.
+ * The base URL for an endpoint (https implied for a bare host, `/v1` appended once), or why the
+ * endpoint cannot be used. The reason never quotes the endpoint.
  *
  * @since 0.1.0
  * @category utils
  */
-export const baseUrl = (endpoint: string): string => {
-  const trimmed = endpoint.trim().replace(/\/+$/, "")
-  const withScheme = /^https?:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`
-  return `${withScheme}/v1`
+export const baseUrl = (endpoint: string): Either.Either<string, string> => {
+  const checked = Checks.endpoint(endpoint)
+  return checked.ok ? Either.right(checked.value) : Either.left(checked.problem)
 }
 
-const transportError = (operation: string, error: HttpClientError.HttpClientError): AmsConnectionError => {
-  const cause = error.cause
-  const detail = cause instanceof Error ? cause.message : String(cause ?? error.reason)
+interface Checked {
+  readonly base: string
+  readonly token: string
+  readonly project: string
+  readonly queryAuth: boolean
+  readonly timeout: Duration.Duration | undefined
+  readonly tracerPropagation: boolean
+}
+
+const optionsError = (argument: string, problem: string) =>
+  Either.left(new AmsArgumentError({ operation: "AmsHttp.layer", argument, message: `AmsHttp.layer: ${problem}` }))
+
+// Whatever a JavaScript caller passes, the options are read without throwing.
+const check = (options: unknown): Either.Either<Checked, AmsArgumentError> => {
+  if (!Predicate.isRecord(options)) return optionsError("options", "the options must be an object")
+  const base = Checks.endpoint(options.endpoint)
+  if (!base.ok) return optionsError("endpoint", base.problem)
+  if (!Redacted.isRedacted(options.token)) {
+    return optionsError("token", "the token must be a Redacted string (Redacted.make)")
+  }
+  const token = Checks.token(Redacted.value(options.token))
+  if (!token.ok) return optionsError("token", token.problem)
+  // Its name is checked by each project-scoped operation, against the project that call uses.
+  if (!Predicate.isString(options.project)) return optionsError("project", "the project must be a string")
+  const authMode = options.authMode ?? "header"
+  if (authMode !== "header" && authMode !== "query") {
+    return optionsError("authMode", "authMode must be \"header\" or \"query\"")
+  }
+  let timeout: Duration.Duration | undefined
+  if (options.timeout !== undefined) {
+    const decoded = Duration.decodeUnknown(options.timeout)
+    if (Option.isNone(decoded) || !Duration.greaterThan(decoded.value, Duration.zero)) {
+      return optionsError("timeout", "the timeout must be a positive duration")
+    }
+    timeout = decoded.value
+  }
+  const tracerPropagation = options.tracerPropagation ?? false
+  if (!Predicate.isBoolean(tracerPropagation)) {
+    return optionsError("tracerPropagation", "tracerPropagation must be a boolean")
+  }
+  return Either.right({
+    base: base.value,
+    token: token.value,
+    project: options.project,
+    queryAuth: authMode === "query",
+    timeout,
+    tracerPropagation
+  })
+}
+
+const transportError = (
+  operation: string,
+  error: HttpClientError.HttpClientError,
+  scrub: Response.Scrub
+): AmsError => {
+  const cause = Response.scrubCause(error.cause, scrub)
+  const detail = scrub(cause instanceof Error ? cause.message : String(cause ?? error.reason))
+  // A URL that cannot be parsed or a body that cannot be encoded fails the same way every time.
+  if (error._tag === "RequestError" && error.reason !== "Transport") {
+    return new AmsArgumentError({
+      operation,
+      argument: error.reason === "InvalidUrl" ? "endpoint" : "body",
+      message: `${operation}: the request cannot be built: ${detail}`
+    })
+  }
   return new AmsConnectionError({
     operation,
     reason: error._tag === "ResponseError" ? "Body" : "Transport",
@@ -132,70 +211,78 @@ const transportError = (operation: string, error: HttpClientError.HttpClientErro
 }
 
 /**
- * Builds the service from options, on the `HttpClient` in the context.
+ * Builds the service from options, on the `HttpClient` in the context. Fails with `AmsArgumentError`
+ * (operation `AmsHttp.layer`, the option in `argument`) when an option cannot work.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: Options): Effect.Effect<AmsHttpService, never, HttpClient.HttpClient> =>
-  Effect.map(HttpClient.HttpClient, (httpClient): AmsHttpService => {
-    const base = baseUrl(options.endpoint)
-    const queryAuth = options.authMode === "query"
-    const timeout = options.timeout === undefined ? undefined : Duration.decode(options.timeout)
+export const make = (options: Options): Effect.Effect<AmsHttpService, AmsArgumentError, HttpClient.HttpClient> =>
+  Effect.flatMap(
+    Effect.suspend(() => check(options)),
+    (checked) =>
+      Effect.map(HttpClient.HttpClient, (httpClient): AmsHttpService => {
+        const { base, queryAuth, timeout, token, tracerPropagation } = checked
+        // Defence in depth: whatever a transport or an answer says, no error carries the token.
+        const scrub = Response.scrubber(token)
 
-    const execute = <A, I>(request: AmsRequest<A, I>): Effect.Effect<A, AmsError> => {
-      let http = HttpClientRequest.make(request.method)(base + request.path).pipe(
-        HttpClientRequest.acceptJson,
-        HttpClientRequest.setUrlParams(request.query ?? {})
-      )
-      http = queryAuth
-        ? HttpClientRequest.setUrlParam(http, "key", Redacted.value(options.token))
-        : HttpClientRequest.setHeader(http, "x-api-key", Redacted.value(options.token))
-      // A body that cannot be JSON (a cycle, a bigint) fails as an argument, never as a defect.
-      const prepared = request.body === undefined
-        ? Effect.succeed(http)
-        : HttpClientRequest.bodyJson(http, request.body).pipe(
-          Effect.mapError((error) =>
-            new AmsArgumentError({
-              operation: request.operation,
-              argument: "body",
-              message: `${request.operation}: the body cannot be sent as JSON (${
-                error.reason._tag === "JsonError" ? String(error.reason.error) : error.reason._tag
-              })`
+        const execute = <A, I>(request: AmsRequest<A, I>): Effect.Effect<A, AmsError> => {
+          let http = HttpClientRequest.make(request.method)(base + request.path).pipe(
+            HttpClientRequest.acceptJson,
+            HttpClientRequest.setUrlParams(request.query ?? {})
+          )
+          http = queryAuth
+            ? HttpClientRequest.setUrlParam(http, "key", token)
+            : HttpClientRequest.setHeader(http, "x-api-key", token)
+          // A body that cannot be JSON (a cycle, a bigint) fails as an argument, never as a defect.
+          const prepared = request.body === undefined
+            ? Effect.succeed(http)
+            : HttpClientRequest.bodyJson(http, request.body).pipe(
+              Effect.mapError((error) =>
+                new AmsArgumentError({
+                  operation: request.operation,
+                  argument: "body",
+                  message: `${request.operation}: the body cannot be sent as JSON (${
+                    error.reason._tag === "JsonError" ? String(error.reason.error) : error.reason._tag
+                  })`
+                })
+              )
+            )
+
+          const sent = Effect.flatMap(prepared, (ready) => httpClient.execute(ready)).pipe(
+            Effect.flatMap((response) => Effect.map(response.text, (text) => ({ status: response.status, text }))),
+            Effect.scoped,
+            Effect.catchTags({
+              RequestError: (error) => Effect.fail(transportError(request.operation, error, scrub)),
+              ResponseError: (error) => Effect.fail(transportError(request.operation, error, scrub))
+            }),
+            Effect.locally(HttpClient.currentTracerPropagation, tracerPropagation)
+          )
+          const exchange = queryAuth || request.secretInUrl === true
+            ? Effect.locally(sent, HttpClient.currentTracerDisabledWhen, () => true)
+            : sent
+          const limited = timeout === undefined ? exchange : exchange.pipe(
+            Effect.timeoutFail({
+              duration: timeout,
+              onTimeout: () =>
+                new AmsConnectionError({
+                  operation: request.operation,
+                  reason: "Timeout",
+                  message: `${request.operation}: no answer within ${Duration.format(timeout)}`
+                })
             })
           )
-        )
+          return Effect.flatMap(limited, ({ status, text }): Effect.Effect<A, AmsError> =>
+            status === 200
+              ? Response.decode(request.operation, request.response, text, scrub)
+              : Effect.fail(
+                Response.classify(request.operation, status, text, request.balancerTimeouts === true, scrub)
+              ))
+        }
 
-      const sent = Effect.flatMap(prepared, (ready) => httpClient.execute(ready)).pipe(
-        Effect.flatMap((response) => Effect.map(response.text, (text) => ({ status: response.status, text }))),
-        Effect.scoped,
-        Effect.catchTags({
-          RequestError: (error) => Effect.fail(transportError(request.operation, error)),
-          ResponseError: (error) => Effect.fail(transportError(request.operation, error))
-        })
-      )
-      const exchange = queryAuth || request.secretInUrl === true
-        ? Effect.locally(sent, HttpClient.currentTracerDisabledWhen, () => true)
-        : sent
-      const limited = timeout === undefined ? exchange : exchange.pipe(
-        Effect.timeoutFail({
-          duration: timeout,
-          onTimeout: () =>
-            new AmsConnectionError({
-              operation: request.operation,
-              reason: "Timeout",
-              message: `${request.operation}: no answer within ${Duration.format(timeout)}`
-            })
-        })
-      )
-      return Effect.flatMap(limited, ({ status, text }): Effect.Effect<A, AmsError> =>
-        status === 200
-          ? Response.decode(request.operation, request.response, text)
-          : Effect.fail(Response.classify(request.operation, status, text, request.balancerTimeouts === true)))
-    }
-
-    return { baseUrl: base, project: options.project, execute }
-  })
+        return { baseUrl: base, project: checked.project, execute }
+      })
+  )
 
 /**
  * A layer of `AmsHttp` on the `HttpClient` you provide (`FetchHttpClient.layer`, `NodeHttpClient.layerUndici`,
@@ -217,12 +304,13 @@ export const make = (options: Options): Effect.Effect<AmsHttpService, never, Htt
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options): Layer.Layer<AmsHttp, never, HttpClient.HttpClient> =>
+export const layer = (options: Options): Layer.Layer<AmsHttp, AmsArgumentError, HttpClient.HttpClient> =>
   Layer.effect(AmsHttp, make(options))
 
 /**
  * A layer of `AmsHttp` from configuration: by default `AMS_ENDPOINT`, `AMS_TOKEN` (redacted),
- * `AMS_PROJECT`, and optionally `AMS_AUTH_MODE` (`header` or `query`).
+ * `AMS_PROJECT`, and optionally `AMS_AUTH_MODE` (`header` or `query`). The values are checked as
+ * `layer` checks its options.
  *
  * @since 0.1.0
  * @category layers
@@ -232,7 +320,7 @@ export const layerConfig = (config: {
   readonly token?: Config.Config<Redacted.Redacted<string>>
   readonly project?: Config.Config<string>
   readonly authMode?: Config.Config<"header" | "query">
-} = {}): Layer.Layer<AmsHttp, ConfigError.ConfigError, HttpClient.HttpClient> =>
+} = {}): Layer.Layer<AmsHttp, ConfigError.ConfigError | AmsArgumentError, HttpClient.HttpClient> =>
   Layer.effect(
     AmsHttp,
     Effect.flatMap(

@@ -491,7 +491,8 @@ export interface PullAndAckOptions extends PullOptions {
    * When an acknowledgement fails, how many more pull-and-ack cycles to run (each cycle pulls again,
    * which redelivers the same messages and restarts the ack deadline, then acks that delivery). The
    * default, `Schedule.recurs(3)`, runs at most 3 more cycles with no pause; Python's `pullack_sub`
-   * loops forever. A failing pull is not a cycle: it fails at once (after its own `retry`).
+   * loops forever. A failing pull is not a cycle: the call ends at once (after the pull's own `retry`),
+   * with the messages of an earlier cycle whose ack may have been applied, else with the pull's error.
    */
   readonly cycles?: Schedule.Schedule<unknown, AmsError> | undefined
 }
@@ -499,15 +500,18 @@ export interface PullAndAckOptions extends PullOptions {
 /**
  * Pulls and acknowledges everything that pull returned, giving back the messages (Python's
  * `pullack_sub`): `POST ...:pull`, then `POST ...:acknowledge` with all the ack ids. If the ack fails
- * the cycle starts again with a fresh pull, as bounded by `cycles`; if every cycle fails, fails with
- * the last ack error. `retry` applies to each pull only. `[]` (and no ack) when nothing is new.
+ * the cycle starts again with a fresh pull, as bounded by `cycles`. `retry` applies to each pull only.
+ * `[]` (and no ack) when nothing is new.
  *
- * An ack that failed in transit (a dropped connection, a balancer page, a body that does not parse) may
- * still have been applied by the server, its answer lost on the way back. The next cycle's pull tells: if it does not deliver the last message of
- * the earlier batch again, that batch was acknowledged, and it is the one returned (whatever this pull
- * brought stays unacknowledged and comes again with the next pull). So each message is returned once,
- * unless the pull of a later cycle fails too: then the outcome of the earlier ack cannot be known, and
- * its messages, acknowledged or not, are not returned by this call.
+ * It never loses a message: it is at-least-once. An ack that failed in transit (a dropped connection,
+ * a balancer page, a body that does not parse) may still have been applied by the server, its answer
+ * lost on the way back. The next cycle's pull tells: if it does not deliver the last message of the
+ * earlier batch again, that batch was acknowledged, and it is the one returned (whatever this pull
+ * brought stays unacknowledged and comes again with the next pull). When the outcome cannot be known
+ * (that pull fails too, or the last cycle's ack fails in transit), the messages that may be
+ * acknowledged are returned rather than the error: if the ack was not applied after all, the next pull
+ * delivers them again. It fails only when no pulled message can have been acknowledged: a failing
+ * first pull, or AMS's own refusal of the ack (`wrong ack`, `ack timeout`, ...), which changes nothing.
  *
  * @since 0.1.0
  * @category operations
@@ -544,10 +548,16 @@ export const pullAndAck = (
             )
           }
         )
-        return Effect.retry(cycle, {
+        const cycles = Effect.retry(cycle, {
           schedule: options?.cycles ?? Schedule.recurs(3),
           while: (error) => error.operation === "subscription.acknowledge" && error._tag !== "AmsArgumentError"
         })
+        // Failing now would drop messages the server may already count as acknowledged: hand them over.
+        return Effect.catchAll(cycles, (error) =>
+          Effect.flatMap(
+            Ref.get(unconfirmed),
+            (pending) => pending.length === 0 ? Effect.fail(error) : Effect.succeed(pending.map((r) => r.message))
+          ))
       })
   )
 }

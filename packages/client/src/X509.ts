@@ -16,6 +16,7 @@ import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import * as Fs from "node:fs/promises"
 import * as Https from "node:https"
+import type { AmsArgumentError } from "./AmsError.js"
 import * as AmsHttp from "./AmsHttp.js"
 
 /**
@@ -300,7 +301,8 @@ export const token = (options: TokenOptions): Effect.Effect<Redacted.Redacted<st
     const url = yield* Effect.try({
       try: () => authnUrl(options.endpoint, options),
       catch: (cause) =>
-        fail("ConnectionFailed", `the endpoint ${JSON.stringify(options.endpoint)} is not a host or URL`, { cause })
+        // Not quoted: an endpoint may carry credentials.
+        fail("ConnectionFailed", "the endpoint is not a host or URL", { cause })
     })
     const cert = yield* read("certificate", options.cert)
     const key = yield* read("key", options.key)
@@ -344,7 +346,9 @@ export const token = (options: TokenOptions): Effect.Effect<Redacted.Redacted<st
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options): Layer.Layer<AmsHttp.AmsHttp, X509Error, HttpClient.HttpClient> =>
+export const layer = (
+  options: Options
+): Layer.Layer<AmsHttp.AmsHttp, X509Error | AmsArgumentError, HttpClient.HttpClient> =>
   Layer.effect(
     AmsHttp.AmsHttp,
     Effect.flatMap(token(options), (amsToken) =>

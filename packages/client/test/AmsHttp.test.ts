@@ -4,6 +4,7 @@ import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { assert, describe, expect, it } from "@effect/vitest"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -47,12 +48,12 @@ describe("AmsHttp", () => {
 
   describe("baseUrl", () => {
     it("implies https for a bare host, as the service and the Python client do", () => {
-      expect(AmsHttp.baseUrl("msg.argo.grnet.gr")).toBe("https://msg.argo.grnet.gr/v1")
-      expect(AmsHttp.baseUrl("msg.argo.grnet.gr:8443")).toBe("https://msg.argo.grnet.gr:8443/v1")
+      expect(AmsHttp.baseUrl("msg.argo.grnet.gr")).toEqual(Either.right("https://msg.argo.grnet.gr/v1"))
+      expect(AmsHttp.baseUrl("msg.argo.grnet.gr:8443")).toEqual(Either.right("https://msg.argo.grnet.gr:8443/v1"))
     })
-    it("keeps a full URL, without a trailing slash", () => {
-      expect(AmsHttp.baseUrl("http://127.0.0.1:8080/")).toBe("http://127.0.0.1:8080/v1")
-      expect(AmsHttp.baseUrl("HTTPS://ams.example.org")).toBe("HTTPS://ams.example.org/v1")
+    it("keeps a full URL, without a trailing slash, scheme and host lower-cased", () => {
+      expect(AmsHttp.baseUrl("http://127.0.0.1:8080/")).toEqual(Either.right("http://127.0.0.1:8080/v1"))
+      expect(AmsHttp.baseUrl("HTTPS://Ams.Example.org")).toEqual(Either.right("https://ams.example.org/v1"))
     })
   })
 

@@ -73,7 +73,7 @@ describe("X509", () => {
         Effect.provide(unused),
         Effect.flip
       )
-      assert.strictEqual(error._tag, "X509Error")
+      assert(error._tag === "X509Error")
       expect(error.reason).toBe("NoCertificate")
     }))
 })

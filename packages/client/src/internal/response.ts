@@ -7,8 +7,49 @@ import * as Schema from "effect/Schema"
 import type { AmsError } from "../AmsError.js"
 import { AmsBalancerError, AmsDecodeError, AmsServiceError, AmsTimeoutError } from "../AmsError.js"
 
-/** At most 200 characters of a body, for error messages. */
-export const excerpt = (text: string): string => text.length > 200 ? `${text.slice(0, 200)}…` : text
+// The secret-bearing fields of AMS answers: a user's `token`, a registration's `activation_token`. The
+// value may be cut short (a truncated body), so it ends at its closing quote or at the end of the text.
+const secretField = /("(?:token|activation_token)"\s*:\s*")(?:[^"\\]|\\.)*("|$)/gi
+
+/** The text with the values of secret-bearing JSON fields replaced by `<redacted>`. */
+export const redactFields = (text: string): string => text.replace(secretField, "$1<redacted>$2")
+
+/** At most 200 characters of a body, secret fields redacted, for error messages. */
+export const excerpt = (text: string): string => {
+  const redacted = redactFields(text)
+  return redacted.length > 200 ? `${redacted.slice(0, 200)}…` : redacted
+}
+
+/** Removes one secret from texts, as it is and as it would appear in a URL. */
+export type Scrub = (text: string) => string
+
+/** A `Scrub` for `secret`: every occurrence, raw or percent-encoded, becomes `<redacted>`. */
+export const scrubber = (secret: string): Scrub => {
+  const forms = [
+    ...new Set([secret, encodeURIComponent(secret), new URLSearchParams({ k: secret }).toString().slice(2)])
+  ]
+    .filter((form) => form !== "")
+  return (text) => forms.reduce((clean, form) => clean.split(form).join("<redacted>"), text)
+}
+
+const noScrub: Scrub = (text) => text
+
+/**
+ * An error's cause with the secret removed from its message (and from the causes it wraps): a
+ * transport error may quote the header value or the URL it choked on.
+ */
+export const scrubCause = (cause: unknown, scrub: Scrub, depth = 0): unknown => {
+  if (typeof cause === "string") return scrub(cause)
+  if (!(cause instanceof Error) || depth > 3) return cause
+  const inner = scrubCause(cause.cause, scrub, depth + 1)
+  const message = scrub(cause.message)
+  if (message === cause.message && inner === cause.cause && scrub(String(cause.stack)) === String(cause.stack)) {
+    return cause
+  }
+  const clean = inner === undefined ? new Error(message) : new Error(message, { cause: inner })
+  clean.name = cause.name
+  return clean
+}
 
 const parseJson = (text: string): Either.Either<unknown, unknown> => Either.try(() => JSON.parse(text) as unknown)
 
@@ -41,9 +82,11 @@ const errorBody = (text: string): ErrorBody | undefined => {
 export const classify = (
   operation: string,
   status: number,
-  text: string,
-  balancerTimeouts: boolean
+  answer: string,
+  balancerTimeouts: boolean,
+  scrub: Scrub = noScrub
 ): AmsError => {
+  const text = scrub(answer)
   const body = errorBody(text)
   if (status === 408) {
     return new AmsTimeoutError({
@@ -91,7 +134,8 @@ export const classify = (
 export const decode = <A, I>(
   operation: string,
   schema: Schema.Schema<A, I>,
-  text: string
+  text: string,
+  scrub: Scrub = noScrub
 ): Effect.Effect<A, AmsDecodeError> => {
   const parsed = text.trim() === "" ? Either.right<unknown>({}) : parseJson(text)
   if (Either.isLeft(parsed)) {
@@ -99,18 +143,19 @@ export const decode = <A, I>(
       new AmsDecodeError({
         operation,
         expected: "a JSON document",
-        excerpt: excerpt(text),
+        excerpt: excerpt(scrub(text)),
         message: `${operation}: the answer is not JSON`
       })
     )
   }
   return Schema.decodeUnknown(schema)(parsed.right).pipe(
     Effect.mapError((error) => {
-      const expected = ParseResult.TreeFormatter.formatErrorSync(error)
+      // The parse issue quotes the values it refused: the same redaction as the excerpt.
+      const expected = redactFields(scrub(ParseResult.TreeFormatter.formatErrorSync(error)))
       return new AmsDecodeError({
         operation,
         expected,
-        excerpt: excerpt(text),
+        excerpt: excerpt(scrub(text)),
         message: `${operation}: unexpected answer: ${expected}`
       })
     })
