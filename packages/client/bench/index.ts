@@ -72,7 +72,8 @@ const transports: Record<Transport, Layer.Layer<HttpClient.HttpClient>> = {
   fetch: FetchHttpClient.layer
 }
 
-const clientLayer = (origin: string) => AmsHttp.layer({ endpoint: origin, token: Redacted.make(token), project })
+const clientLayer = (origin: string) =>
+  AmsHttp.layer({ endpoint: origin, token: Redacted.make(token), project }).pipe(Layer.orDie)
 
 const repeat =
   <E, R>(runtime: ManagedRuntime.ManagedRuntime<R, never>, make: () => Effect.Effect<unknown, E, R>) =>

@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -49,6 +50,12 @@ export interface AmsRequest<A, I = unknown> {
    * span, which records the URL, is switched off for this request.
    */
   readonly secretInUrl?: boolean | undefined
+  /**
+   * Give each HTTP request its own span (the HTTP client's), below the operation's: operations set it
+   * when they are given a `retry`, so that every attempt shows. Otherwise the operation's span is the
+   * only one, and carries the request's method and status.
+   */
+  readonly attemptSpans?: boolean | undefined
 }
 
 /**
@@ -210,6 +217,12 @@ const transportError = (
   })
 }
 
+// The URL as the HTTP client's span would record it (only for URLs that carry no secret).
+const fullUrl = (base: string, request: Pick<AmsRequest<unknown>, "path" | "query">): string => {
+  const query = request.query === undefined ? "" : new URLSearchParams(request.query).toString()
+  return query === "" ? base + request.path : `${base}${request.path}?${query}`
+}
+
 /**
  * Builds the service from options, on the `HttpClient` in the context. Fails with `AmsArgumentError`
  * (operation `AmsHttp.layer`, the option in `argument`) when an option cannot work.
@@ -234,33 +247,52 @@ export const make = (options: Options): Effect.Effect<AmsHttpService, AmsArgumen
           http = queryAuth
             ? HttpClientRequest.setUrlParam(http, "key", token)
             : HttpClientRequest.setHeader(http, "x-api-key", token)
+          // The JSON text goes to the transport as it is (every transport takes a string): no copy into bytes.
           // A body that cannot be JSON (a cycle, a bigint) fails as an argument, never as a defect.
-          const prepared = request.body === undefined
-            ? Effect.succeed(http)
-            : HttpClientRequest.bodyJson(http, request.body).pipe(
-              Effect.mapError((error) =>
+          if (request.body !== undefined) {
+            let json: string | undefined
+            try {
+              json = JSON.stringify(request.body)
+            } catch (error) {
+              return Effect.fail(
                 new AmsArgumentError({
                   operation: request.operation,
                   argument: "body",
-                  message: `${request.operation}: the body cannot be sent as JSON (${
-                    error.reason._tag === "JsonError" ? String(error.reason.error) : error.reason._tag
-                  })`
+                  message: `${request.operation}: the body cannot be sent as JSON (${String(error)})`
                 })
               )
-            )
+            }
+            http = HttpClientRequest.setBody(http, HttpBody.raw(json ?? "", { contentType: "application/json" }))
+          }
 
-          const sent = Effect.flatMap(prepared, (ready) => httpClient.execute(ready)).pipe(
+          const sent = httpClient.execute(http).pipe(
             Effect.flatMap((response) => Effect.map(response.text, (text) => ({ status: response.status, text }))),
-            Effect.scoped,
             Effect.catchTags({
               RequestError: (error) => Effect.fail(transportError(request.operation, error, scrub)),
               ResponseError: (error) => Effect.fail(transportError(request.operation, error, scrub))
             }),
             Effect.locally(HttpClient.currentTracerPropagation, tracerPropagation)
           )
-          const exchange = queryAuth || request.secretInUrl === true
-            ? Effect.locally(sent, HttpClient.currentTracerDisabledWhen, () => true)
-            : sent
+          // One span per operation: the HTTP client's own span only where it shows something the
+          // operation's cannot (each attempt of a retried call; the span that trace headers name), and
+          // never when the URL carries a secret.
+          const secret = queryAuth || request.secretInUrl === true
+          const exchange = !secret && (request.attemptSpans === true || tracerPropagation)
+            ? sent
+            : Effect.locally(
+              Effect.tap(sent, ({ status }) =>
+                Effect.annotateCurrentSpan(
+                  secret
+                    ? { "http.request.method": request.method, "http.response.status_code": status }
+                    : {
+                      "http.request.method": request.method,
+                      "http.response.status_code": status,
+                      "url.full": fullUrl(base, request)
+                    }
+                )),
+              HttpClient.currentTracerDisabledWhen,
+              () => true
+            )
           const limited = timeout === undefined ? exchange : exchange.pipe(
             Effect.timeoutFail({
               duration: timeout,

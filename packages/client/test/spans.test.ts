@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
 import * as Subscription from "../src/Subscription.js"
 import * as Topic from "../src/Topic.js"
 import * as User from "../src/User.js"
@@ -18,9 +19,36 @@ describe("spans", () => {
       expect(span?.attributes.get("ams.project")).toBe("demo")
       expect(span?.attributes.get("ams.topic")).toBe("alerts")
       expect(span?.kind).toBe("client")
-      // The HTTP client's own span sits below it, with the x-api-key header redacted.
-      expect(spans.length).toBeGreaterThan(1)
       expect(Spans.attributeValues(spans).filter((value) => value.includes(Recorder.defaults.token))).toEqual([])
+    }))
+
+  it.effect("one span per operation, with the request's method, URL and status", () =>
+    Effect.gen(function*() {
+      const recorder = yield* Recorder.make([{ json: topic }])
+      const { spans } = yield* Spans.recording(Topic.get("alerts").pipe(Effect.provide(recorder.layer)))
+      expect(spans.map((s) => s.name)).toEqual(["ams.topic.get"])
+      expect(Object.fromEntries([...spans[0]!.attributes].filter(([key]) => /^(http|url)\./.test(key)))).toEqual({
+        "http.request.method": "GET",
+        "http.response.status_code": 200,
+        "url.full": "https://ams.test/v1/projects/demo/topics/alerts"
+      })
+    }))
+
+  it.effect("with a retry, each attempt has its own HTTP client span below the operation's", () =>
+    Effect.gen(function*() {
+      const recorder = yield* Recorder.make([{ status: 503, text: "busy" }, { json: topic }])
+      const { spans } = yield* Spans.recording(
+        Topic.get("alerts", { retry: Schedule.recurs(1) }).pipe(Effect.provide(recorder.layer))
+      )
+      const operation = spans.find((s) => s.name === "ams.topic.get")!
+      const attempts = spans.filter((s) => s !== operation)
+      expect(attempts.map((s) => s.attributes.get("http.response.status_code"))).toEqual([503, 200])
+      for (const attempt of attempts) {
+        const parent = Option.getOrUndefined(attempt.parent)
+        expect(parent?.spanId).toBe(operation.spanId)
+        // The HTTP client redacts the x-api-key header it records.
+        expect(Spans.attributeValues([attempt]).filter((value) => value.includes(Recorder.defaults.token))).toEqual([])
+      }
     }))
 
   it.effect("a per-call project is the one recorded", () =>

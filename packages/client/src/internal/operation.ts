@@ -117,7 +117,8 @@ export const run = <A, I>(spec: Spec<A, I>): Effect.Effect<A, AmsError, AmsHttp>
           body,
           response: spec.response,
           balancerTimeouts: spec.balancerTimeouts,
-          secretInUrl: spec.secretInUrl
+          secretInUrl: spec.secretInUrl,
+          attemptSpans: spec.options?.retry !== undefined
         })
         const schedule = spec.options?.retry
         const sent = schedule === undefined ? attempt : Effect.retry(attempt, { schedule, while: isRetryable })
