@@ -5,7 +5,7 @@ import * as os from "node:os"
 export interface Variant {
   /** `raw`, `bare` or `client`. */
   readonly kind: "raw" | "bare" | "client"
-  readonly transport: "undici" | "fetch" | "http" | "in-process"
+  readonly transport: "undici" | "fetch" | "layerFetch"
   readonly run: (operations: number) => Promise<void>
 }
 

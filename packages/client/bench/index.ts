@@ -90,6 +90,8 @@ interface Contenders {
   readonly raw: Record<Transport, ReturnType<typeof rawUndici>>
   readonly bare: Record<Transport, ManagedRuntime.ManagedRuntime<HttpClient.HttpClient, never>>
   readonly client: Record<Transport, ManagedRuntime.ManagedRuntime<AmsHttp.AmsHttp, never>>
+  /** The client on `AmsHttp.layerFetch`: `fetch` called directly, no `HttpClient`. */
+  readonly direct: ManagedRuntime.ManagedRuntime<AmsHttp.AmsHttp, never>
   readonly bareOps: ReturnType<typeof bare>
 }
 
@@ -100,12 +102,23 @@ interface Operation {
   readonly client: () => Effect.Effect<unknown, unknown, AmsHttp.AmsHttp>
 }
 
-const variants = (c: Contenders, operation: Operation, on: ReadonlyArray<Transport>): Array<Variant> =>
-  on.flatMap((transport) => [
-    { kind: "raw" as const, transport, run: loop(() => operation.raw(c.raw[transport])) },
-    { kind: "bare" as const, transport, run: repeat(c.bare[transport], () => operation.bare(c.bareOps)) },
-    { kind: "client" as const, transport, run: repeat(c.client[transport], operation.client) }
-  ])
+const trio = (c: Contenders, operation: Operation, transport: Transport): Array<Variant> => [
+  rawOn(c, operation, transport),
+  { kind: "bare", transport, run: repeat(c.bare[transport], () => operation.bare(c.bareOps)) },
+  { kind: "client", transport, run: repeat(c.client[transport], operation.client) }
+]
+
+const rawOn = (c: Contenders, operation: Operation, transport: Transport): Variant => ({
+  kind: "raw",
+  transport,
+  run: loop(() => operation.raw(c.raw[transport]))
+})
+
+const direct = (c: Contenders, operation: Operation): Variant => ({
+  kind: "client",
+  transport: "layerFetch",
+  run: repeat(c.direct, operation.client)
+})
 
 // ---------------------------------------------------------------------------------------------------------
 // Cases and rows.
@@ -117,10 +130,12 @@ interface Row {
   /** Messages per operation for throughput rows; `undefined` for per-request rows (microseconds). */
   readonly messages: number | undefined
   readonly raw: Measured
-  readonly bare: Measured
+  readonly bare: Measured | undefined
   readonly client: Measured
   /** client / raw for per-request rows (lower is better), client's msg/s / raw's for throughput rows. */
   readonly ratio: number
+  /** The same ratio on this process's CPU time: steadier than wall time on a busy machine. */
+  readonly cpuRatio: number
   readonly goal: string
   readonly met: boolean
 }
@@ -128,27 +143,32 @@ interface Row {
 const row = (
   name: string,
   measured: ReadonlyArray<Measured>,
-  transport: Transport,
+  transport: Variant["transport"],
   messages: number | undefined,
   limit: number
 ): Row => {
-  const pick = (kind: Measured["kind"]) => measured.find((m) => m.kind === kind && m.transport === transport)!
-  const [raw, bareRun, client] = [pick("raw"), pick("bare"), pick("client")]
+  // The client on `layerFetch` is held against the raw and bare programs on `fetch`.
+  const baseline = transport === "layerFetch" ? "fetch" : transport
+  const pick = (kind: Measured["kind"], on: Variant["transport"]) =>
+    measured.find((m) => m.kind === kind && m.transport === on)
+  const [raw, bareRun, client] = [pick("raw", baseline)!, pick("bare", baseline), pick("client", transport)!]
   const ratio = messages === undefined ? client.wallUs / raw.wallUs : raw.wallUs / client.wallUs
+  const cpuRatio = messages === undefined ? client.cpuUs / raw.cpuUs : raw.cpuUs / client.cpuUs
   return {
     name,
-    transport,
+    transport: transport === "layerFetch" ? "fetch, `layerFetch`" : transport,
     messages,
     raw,
     bare: bareRun,
     client,
     ratio,
+    cpuRatio,
     goal: messages === undefined ? `≤ ${limit}x` : `≥ ${limit}`,
     met: messages === undefined ? ratio <= limit : ratio >= limit
   }
 }
 
-const perRequestLimit: Record<Transport, number> = { undici: 1.3, fetch: 1.2 }
+const perRequestLimit: Record<Variant["transport"], number> = { undici: 1.3, fetch: 1.2, layerFetch: 1.2 }
 
 const messagesOf = (count: number, bytes: number): Array<Outgoing> =>
   Array.from({ length: count }, () => ({ data: text(bytes) }))
@@ -168,14 +188,22 @@ const perRequest = async (c: Contenders): Promise<Array<Row>> => {
   ]
   const rows: Array<Row> = []
   for (const [name, operation] of cases) {
-    const measured = await measure(variants(c, operation, ["undici", "fetch"]), plan(200, 100))
-    for (const transport of ["undici", "fetch"] as const) {
+    const contenders = [...trio(c, operation, "undici"), ...trio(c, operation, "fetch"), direct(c, operation)]
+    const measured = await measure(contenders, plan(150, 100))
+    for (const transport of ["undici", "fetch", "layerFetch"] as const) {
       rows.push(row(name, measured, transport, undefined, perRequestLimit[transport]))
       report(rows.at(-1)!)
     }
   }
   return rows
 }
+
+/** Throughput: the three on undici, and the client on `layerFetch` against raw `fetch`. */
+const throughputContenders = (c: Contenders, operation: Operation) => [
+  ...trio(c, operation, "undici"),
+  rawOn(c, operation, "fetch"),
+  direct(c, operation)
+]
 
 const throughput = async (c: Contenders): Promise<Array<Row>> => {
   const rows: Array<Row> = []
@@ -186,9 +214,11 @@ const throughput = async (c: Contenders): Promise<Array<Row>> => {
       bare: (b) => b.publish(messages),
       client: () => Topic.publish(topic, messages)
     }
-    const measured = await measure(variants(c, operation, ["undici"]), plan(requests))
-    rows.push(row(`publish, ${format(batch)} × 1 KiB per request`, measured, "undici", batch, 0.9))
-    report(rows.at(-1)!)
+    const measured = await measure(throughputContenders(c, operation), plan(requests))
+    for (const transport of ["undici", "layerFetch"] as const) {
+      rows.push(row(`publish, ${format(batch)} × 1 KiB per request`, measured, transport, batch, 0.9))
+      report(rows.at(-1)!)
+    }
   }
   const pullAck: Operation = {
     raw: async (r) => {
@@ -202,9 +232,11 @@ const throughput = async (c: Contenders): Promise<Array<Row>> => {
         (received) => Subscription.acknowledge(subscription, [received.at(-1)!.ackId])
       )
   }
-  const measured = await measure(variants(c, pullAck, ["undici"]), plan(6))
-  rows.push(row("pull 1,000 × 1 KiB + ack", measured, "undici", 1_000, 0.9))
-  report(rows.at(-1)!)
+  const measured = await measure(throughputContenders(c, pullAck), plan(6))
+  for (const transport of ["undici", "layerFetch"] as const) {
+    rows.push(row("pull 1,000 × 1 KiB + ack", measured, transport, 1_000, 0.9))
+    report(rows.at(-1)!)
+  }
   return rows
 }
 
@@ -249,10 +281,15 @@ const report = (r: Row) =>
       `ratio ${format(r.ratio, 2)} (goal ${r.goal}: ${r.met ? "met" : "missed"})`
   )
 
-const cell = (r: Row, m: Measured) =>
-  r.messages === undefined ? `${format(m.wallUs)} µs` : `${format(r.messages * 1e6 / m.wallUs)} msg/s`
+const cell = (r: Row, m: Measured | undefined) =>
+  m === undefined
+    ? "–"
+    : r.messages === undefined
+    ? `${format(m.wallUs)} µs`
+    : `${format(r.messages * 1e6 / m.wallUs)} msg/s`
 
-const cpu = (r: Row, m: Measured) => r.messages === undefined ? format(m.cpuUs) : format(m.cpuUs / r.messages, 1)
+const cpu = (r: Row, m: Measured | undefined) =>
+  m === undefined ? "–" : r.messages === undefined ? format(m.cpuUs) : format(m.cpuUs / r.messages, 1)
 
 const render = (rows: ReadonlyArray<Row>) =>
   table(
@@ -264,6 +301,7 @@ const render = (rows: ReadonlyArray<Row>) =>
       "client",
       "client / raw",
       "goal",
+      "CPU client / raw",
       "CPU µs per request (per message) raw / bare / client"
     ],
     rows.map((r) => [
@@ -274,9 +312,10 @@ const render = (rows: ReadonlyArray<Row>) =>
       cell(r, r.client),
       r.messages === undefined ? `${format(r.ratio, 2)}x` : format(r.ratio, 2),
       `${r.goal} ${r.met ? "met" : "**missed**"}`,
+      r.messages === undefined ? `${format(r.cpuRatio, 2)}x` : format(r.cpuRatio, 2),
       `${cpu(r, r.raw)} / ${cpu(r, r.bare)} / ${cpu(r, r.client)}`
     ]),
-    [false, false, true, true, true, true, false, true]
+    [false, false, true, true, true, true, false, true, true]
   )
 
 // ---------------------------------------------------------------------------------------------------------
@@ -293,13 +332,16 @@ const main = async () => {
     raw: { undici: rawUndici(server.origin, agent), fetch: rawFetch(server.origin) },
     bare: runtimes((t) => transports[t]),
     client: runtimes((t) => clientLayer(server.origin).pipe(Layer.provide(transports[t]))),
+    direct: ManagedRuntime.make(
+      AmsHttp.layerFetch({ endpoint: server.origin, token: Redacted.make(token), project }).pipe(Layer.orDie)
+    ),
     bareOps: bare(server.origin)
   }
   try {
     console.log(`client benchmark${smoke ? " (smoke)" : ""}: ${rounds} rounds, server ${server.origin}`)
     const rows = [...await perRequest(contenders), ...await throughput(contenders)]
     const memory = await consumeMemory(contenders, consumeCount)
-    const emulated = await Emulated.run(smoke ? 2_000 : 20_000, smoke ? 1 : 3)
+    const emulated = await Emulated.run(smoke ? 2_000 : 10_000, smoke ? 1 : 3)
     console.log()
     console.log(render(rows))
     console.log()
@@ -321,6 +363,7 @@ const main = async () => {
     await Promise.all([
       ...Object.values(contenders.bare).map((runtime) => runtime.dispose()),
       ...Object.values(contenders.client).map((runtime) => runtime.dispose()),
+      contenders.direct.dispose(),
       agent.close()
     ])
     server.stop()
