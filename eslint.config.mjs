@@ -5,7 +5,14 @@ import tseslint from "typescript-eslint"
 
 export default [
   {
-    ignores: ["**/node_modules/**", "**/build/**", "**/dist/**", "**/.tsbuildinfo/**", "**/coverage/**"]
+    ignores: [
+      "**/node_modules/**",
+      "**/build/**",
+      "**/dist/**",
+      "**/.tsbuildinfo/**",
+      "**/coverage/**",
+      "packages/*/docs/**"
+    ]
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

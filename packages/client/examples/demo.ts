@@ -1,12 +1,13 @@
 /**
  * The README demo: an AMS emulator on a loopback port, driven through the real fetch transport.
- * An admin sets up a topic and a subscription, a publisher sends a batch, a consumer pulls and
- * acknowledges everything; offsets are shown before and after, then a short summary.
+ * An admin sets up a topic and a subscription, a `Publisher` fed by a Stream sends the messages in
+ * batches, a `Subscriber.consume` handler checks every one until the subscription is empty; offsets
+ * are shown before and after, then a short summary.
  *
  *   pnpm demo                      # 1000 messages in batches of 100
  *   pnpm demo --messages 5000 --batch 250
  */
-import { AmsHttp, Message, Subscription, Topic } from "@argo-ams/client"
+import { AmsHttp, Message, Publisher, Subscriber, Subscription, Topic } from "@argo-ams/client"
 import { AmsEmulator, Seed } from "@argo-ams/emulator"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
@@ -15,6 +16,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
 import { parseArgs } from "node:util"
 
 // `pnpm demo -- --messages 10` hands the script a leading "--": skip it.
@@ -63,38 +65,31 @@ const program = Effect.gen(function*() {
     yield* showOffsets("before:")
   }).pipe(Effect.provide(admin))
 
-  // The publisher sends `total` messages in batches.
+  // The publisher streams `total` messages through a batching Publisher: `batch` per request.
   const publishStart = yield* Clock.currentTimeMillis
-  let published = 0
-  while (published < total) {
-    const size = Math.min(batch, total - published)
-    const messages = Array.from({ length: size }, (_, i) =>
-      Message.make({
-        data: JSON.stringify({ n: published + i, at: new Date().toISOString() }),
-        attributes: { source: "demo" }
-      }))
-    const ids = yield* Topic.publish(topic, messages).pipe(Effect.provide(publisher))
-    published += ids.length
-  }
+  const sent = yield* Effect.scoped(Effect.gen(function*() {
+    const messages = yield* Publisher.make(topic, { maxMessages: batch, maxDelay: "1 second" })
+    const outgoing = Stream.range(0, total - 1).pipe(
+      Stream.map((n) =>
+        Message.make({ data: JSON.stringify({ n, at: new Date().toISOString() }), attributes: { source: "demo" } })
+      )
+    )
+    yield* Stream.runDrain(Publisher.publishAll(messages, outgoing))
+    return yield* messages.stats
+  })).pipe(Effect.provide(publisher))
   const publishMillis = (yield* Clock.currentTimeMillis) - publishStart
   yield* showOffsets("after publish:").pipe(Effect.provide(admin))
 
-  // The consumer pulls and acknowledges until nothing is left; every message is checked.
+  // The consumer handles every message until the subscription is empty; each one is checked.
   const consumeStart = yield* Clock.currentTimeMillis
   const seen = new Set<number>()
   let duplicates = 0
-  let pulls = 0
-  while (true) {
-    const received = yield* Subscription.pull(subscription, { maxMessages: batch }).pipe(Effect.provide(consumer))
-    if (received.length === 0) break
-    pulls++
-    for (const item of received) {
-      const { n } = JSON.parse(Message.text(item)) as { readonly n: number }
+  const consumed = yield* Subscriber.consume(subscription, (message) =>
+    Effect.sync(() => {
+      const { n } = JSON.parse(Message.text(message)) as { readonly n: number }
       if (seen.has(n)) duplicates++
       seen.add(n)
-    }
-    yield* Subscription.acknowledge(subscription, received.map((item) => item.ackId)).pipe(Effect.provide(consumer))
-  }
+    }), { maxMessages: batch, stopWhenEmpty: true }).pipe(Effect.provide(consumer))
   const consumeMillis = (yield* Clock.currentTimeMillis) - consumeStart
   yield* showOffsets("after consume:").pipe(Effect.provide(admin))
 
@@ -103,9 +98,10 @@ const program = Effect.gen(function*() {
     [
       "",
       "summary",
-      `  published ${published} messages in ${Math.ceil(total / batch)} requests: ${publishMillis} ms, ` +
-      `${rate(published, publishMillis)} msg/s`,
-      `  consumed  ${seen.size} messages in ${pulls} pull+ack rounds: ${consumeMillis} ms, ` +
+      `  published ${sent.published} messages in ${sent.batches} requests: ${publishMillis} ms, ` +
+      `${rate(sent.published, publishMillis)} msg/s`,
+      // The last pull found the subscription empty, which is what ended the consumer.
+      `  consumed  ${seen.size} messages in ${consumed.pulls - 1} pull+ack rounds: ${consumeMillis} ms, ` +
       `${rate(seen.size, consumeMillis)} msg/s`,
       `  lost ${lost}, duplicated ${duplicates}`
     ].join("\n")

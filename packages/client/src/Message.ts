@@ -79,7 +79,8 @@ const attributeJson = 14
 const plain = /^[A-Za-z0-9+/=]*$/
 
 // The bytes Go's encoding/json (Go 1.21, HTML-safe escaping) writes for the characters of a string.
-// Attribute text with `"`, `\` or control characters is refused before this is used.
+// Attribute text with `"`, `\` or control characters is refused before this is used: for the rest, the
+// raw bytes the server writes for an attribute and this escaped count agree.
 const jsonBytes = (text: string): number => {
   if (plain.test(text)) return text.length
   let bytes = 0
@@ -114,9 +115,24 @@ export const recordBytes = (message: Encoded): number => {
   return bytes
 }
 
-// The server writes attributes into JSON without escaping: a `"` or `\` makes every later pull of the
-// subscription fail to parse, so such attributes are refused.
-const unsafeAttribute = /["\\]/
+// The server writes attributes into JSON without escaping: a `"`, a `\` or a control character
+// (U+0000–U+001F) makes every later pull of the subscription fail to parse. A lone surrogate would be
+// stored as U+FFFD, another text than the one sent.
+// An attribute named in an error, at most 40 characters of it.
+const quote = (key: string): string => JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key)
+
+const attributeProblem = (text: string): string | undefined => {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 0x22 || c === 0x5c) return "contains '\"' or '\\', which AMS stores as broken JSON"
+    if (c < 0x20) {
+      return `contains the control character U+${c.toString(16).padStart(4, "0")}, which AMS stores as broken JSON`
+    }
+    if (c >= 0xd800 && c < 0xdc00 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) i++
+    else if (c >= 0xd800 && c < 0xe000) return "contains a lone UTF-16 surrogate, which AMS stores as U+FFFD"
+  }
+  return undefined
+}
 
 /**
  * Checks and encodes one message for the wire, or says why it cannot be sent.
@@ -140,10 +156,9 @@ export const encode = (message: unknown, index: number, operation = "message.enc
   const attributeEntries: Array<[string, unknown]> = attributes === undefined ? [] : Object.entries(attributes)
   const checked: Record<string, string> = {}
   for (const [key, value] of attributeEntries) {
-    if (!Predicate.isString(value)) return fail(`Message ${index}: attribute "${key}" is not a string`)
-    if (unsafeAttribute.test(key) || unsafeAttribute.test(value)) {
-      return fail(`Message ${index}: attribute "${key}" contains '"' or '\\', which AMS stores as broken JSON`)
-    }
+    if (!Predicate.isString(value)) return fail(`Message ${index}: attribute ${quote(key)} is not a string`)
+    const problem = attributeProblem(key) ?? attributeProblem(value)
+    if (problem !== undefined) return fail(`Message ${index}: attribute ${quote(key)} ${problem}`)
     checked[key] = value
   }
   const hasData = data !== undefined && data.length > 0

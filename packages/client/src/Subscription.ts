@@ -119,10 +119,7 @@ export interface Page {
   readonly totalSize: number
 }
 
-const PageFromWire = Schema.Struct({
-  subscriptions: Paging.items(SubscriptionFromWire),
-  ...Paging.fields
-})
+const PageFromWire = Paging.page({ subscriptions: Paging.items(SubscriptionFromWire) })
 
 /**
  * A subscription's offsets: `min` (oldest retained message), `max` (the next offset the topic will
@@ -773,3 +770,97 @@ export const metrics = (
     response: MetricsFromWire,
     options
   })
+
+// Parity with the Python client: its `iter_subs(topic)` and `getoffsets_sub(sub, "max")`.
+
+const ofTopic = (reference: string) => (sub: Subscription): boolean => sub.topicFullName === `/${reference}`
+
+/**
+ * The subscriptions of the project attached to `topic` (its short name in the call's project, or
+ * `projects/P/topics/T`), newest first: `list`, filtered on the client, as the Python client's
+ * `iter_subs(topic)` does. Unlike `Topic.subscriptions` (project admins only, names only), it
+ * gives whole subscriptions and works for a consumer, who sees those whose ACL holds them. A topic
+ * that does not exist has no subscriptions: the answer is empty, not a 404.
+ *
+ * @example
+ * import { Subscription } from "@argo-ams/client"
+ * import { Effect } from "effect"
+ *
+ * const names = Subscription.listByTopic("alerts").pipe(Effect.map((subs) => subs.map((sub) => sub.name)))
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const listByTopic = (
+  topic: string,
+  options?: AmsHttp.RequestOptions
+): Effect.Effect<ReadonlyArray<Subscription>, AmsError, AmsHttp.AmsHttp> => {
+  const operation = "subscription.listByTopic"
+  return Operation.traced(
+    { operation, projectScoped: true, options },
+    () =>
+      Effect.flatMap(
+        Wire.reference(operation, "topics", topic, options),
+        (reference) => Effect.map(list(options), (subs) => subs.filter(ofTopic(reference)))
+      )
+  )
+}
+
+/**
+ * The subscriptions attached to `topic`, like `listByTopic`, fetched page by page (`pageSize`,
+ * default 100) as the stream is consumed: `stream`, filtered on the client.
+ *
+ * @since 0.1.0
+ * @category streams
+ */
+export const streamByTopic = (
+  topic: string,
+  options?: AmsHttp.RequestOptions & { readonly pageSize?: number | undefined }
+): Stream.Stream<Subscription, AmsError, AmsHttp.AmsHttp> =>
+  Paging.stream(
+    (pageToken) =>
+      Effect.flatMap(Wire.reference("subscription.streamByTopic", "topics", topic, options), (reference) =>
+        Effect.map(
+          listPage({ ...options, pageSize: options?.pageSize ?? Paging.defaultStreamPageSize, pageToken }),
+          (page): Page => ({ ...page, subscriptions: page.subscriptions.filter(ofTopic(reference)) })
+        )),
+    (page) => page.subscriptions
+  )
+
+/**
+ * Which of a subscription's offsets `offset` reads.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type OffsetPosition = keyof Offsets
+
+/**
+ * One of a subscription's offsets, `min`, `max` or `current` (`GET .../subscriptions/{S}:offsets`, as
+ * `offsets`), as the Python client's `getoffsets_sub(sub, "max")`. Any other position fails with
+ * `AmsArgumentError` before any request.
+ *
+ * @example
+ * import { Subscription } from "@argo-ams/client"
+ * import { Effect } from "effect"
+ *
+ * // Replay everything still retained.
+ * const rewind = Subscription.offset("alerts-sub", "min").pipe(
+ *   Effect.flatMap((min) => Subscription.modifyOffset("alerts-sub", min))
+ * )
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const offset = (
+  name: string,
+  position: OffsetPosition,
+  options?: AmsHttp.RequestOptions
+): Effect.Effect<number, AmsError, AmsHttp.AmsHttp> =>
+  position === "min" || position === "max" || position === "current"
+    ? Effect.map(offsets(name, options), (all) => all[position])
+    : argumentError(
+      "subscription.offset",
+      "position",
+      `Invalid offset position ${JSON.stringify(position)}: it must be "min", "max" or "current"`
+    )

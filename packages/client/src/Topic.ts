@@ -93,10 +93,7 @@ export interface Page {
   readonly totalSize: number
 }
 
-const PageFromWire = Schema.Struct({
-  topics: Paging.items(TopicFromWire),
-  ...Paging.fields
-})
+const PageFromWire = Paging.page({ topics: Paging.items(TopicFromWire) })
 
 /**
  * A subscription named by a topic's subscription listing.

@@ -84,7 +84,7 @@ export const UserPage: Schema.Schema<UserPage, {
   readonly users?: ReadonlyArray<Schema.Schema.Encoded<typeof User>> | null | undefined
   readonly nextPageToken?: string | null | undefined
   readonly totalSize: number
-}> = Schema.Struct({ users: Paging.items(User), ...Paging.fields })
+}> = Paging.page({ users: Paging.items(User) })
 
 /**
  * A project membership to give a user: the project and the roles there (`project_admin`, `publisher`,

@@ -1,21 +1,28 @@
-/// <reference types="node" />
 /**
  * Node only: log in with an X.509 client certificate. The ARGO authentication service trades the
  * certificate for the AMS token of the user bound to its DN (ams-api.md §2.6); `layer` then builds
  * `AmsHttp` on that token. Import it as `@argo-ams/client/X509` (it is not in the index, which stays
- * portable).
+ * portable). The exchange runs on `@effect/platform-node`'s undici `HttpClient` (an optional peer
+ * dependency, needed for this module), with an agent that presents the certificate: it gets the
+ * client's `http.client` span under `ams.x509.token`.
  *
  * @since 0.1.0
  */
+/// <reference types="node" />
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as Undici from "@effect/platform-node/Undici"
 import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
 import * as Fs from "node:fs/promises"
-import * as Https from "node:https"
+import * as Tls from "node:tls"
 import type { AmsArgumentError } from "./AmsError.js"
 import * as AmsHttp from "./AmsHttp.js"
 
@@ -162,7 +169,8 @@ const untrustedServer = new Set([
  */
 const transportFailure = (error: unknown, afterHandshake = false): X509Error => {
   const code = errorCode(error) ?? ""
-  if (afterHandshake && (code === "ECONNRESET" || code === "EPIPE")) {
+  // undici reports a peer that closed without an error as `UND_ERR_SOCKET` ("other side closed").
+  if (afterHandshake && (code === "ECONNRESET" || code === "EPIPE" || code === "UND_ERR_SOCKET")) {
     return fail(
       "CertificateRejected",
       `the authentication service closed the connection after receiving the certificate (${errorText(error)})`,
@@ -203,52 +211,67 @@ export const authnUrl = (
   return `https://${authnHost}:${port}/v1/service-types/ams/hosts/${serviceHost}:authx509`
 }
 
+/** What the TLS connection presents and trusts. */
+type Credentials = Pick<Tls.SecureContextOptions, "cert" | "key" | "ca" | "passphrase">
+
 interface Answer {
   readonly status: number
   readonly text: string
 }
 
-const get = (url: string, tls: Https.RequestOptions): Effect.Effect<Answer, X509Error> =>
-  Effect.async<Answer, X509Error>((resume) => {
-    let done = false
-    const finish = (effect: Effect.Effect<Answer, X509Error>) => {
-      if (!done) {
-        done = true
-        resume(effect)
-      }
-    }
-    let request: ReturnType<typeof Https.request>
-    let handshaken = false
-    let answered = false
-    try {
-      request = Https.request(url, { ...tls, method: "GET", agent: false, headers: { accept: "application/json" } }, (
-        response
-      ) => {
-        answered = true
-        const chunks: Array<Buffer> = []
-        response.on("data", (chunk: Buffer) => chunks.push(chunk))
-        response.on("error", (error) => finish(Effect.fail(transportFailure(error))))
-        response.on(
-          "end",
-          () =>
-            finish(Effect.succeed({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }))
-        )
-      })
-    } catch (error) {
-      // Raised while building the TLS context: the PEM texts are not a usable certificate/key pair.
-      finish(
-        Effect.fail(
-          fail("CertificateUnreadable", `the certificate or key cannot be used (${errorCode(error) ?? "invalid"})`, {
-            cause: error
+/**
+ * An undici agent that presents the certificate. Its connector is undici's own; it only notes when our
+ * side of the TLS handshake completed, so a reset after that can be told from one before.
+ */
+const agent = (
+  tls: Credentials,
+  connectTimeout: Duration.Duration,
+  onHandshake: () => void
+): Effect.Effect<Undici.Agent, never, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.sync(() => {
+      const connector = Undici.buildConnector({ ...tls, timeout: Duration.toMillis(connectTimeout) })
+      return new Undici.Agent({
+        connect: (options, callback) =>
+          connector(options, (...args) => {
+            if (args[0] === null) onHandshake()
+            callback(...args)
           })
-        )
-      )
-      return
-    }
-    request.on("socket", (socket) => socket.once("secureConnect", () => (handshaken = true)))
-    request.on("error", (error) => finish(Effect.fail(transportFailure(error, handshaken && !answered))))
-    request.end()
-    return Effect.sync(() => request.destroy())
+      })
+    }),
+    (agent) => Effect.promise(() => agent.destroy().catch(() => undefined))
+  )
+
+/** The HTTP client's failure as an `X509Error`: the cause is undici's (or TLS's) own error. */
+const httpFailure = (error: HttpClientError.HttpClientError, handshaken: boolean): X509Error =>
+  // A `RequestError` means no answer had started; a `ResponseError` is a body cut short.
+  transportFailure(error.cause ?? error, error._tag === "RequestError" && handshaken)
+
+const get = (
+  url: string,
+  tls: Credentials,
+  timeout: Duration.Duration
+): Effect.Effect<Answer, X509Error> =>
+  Effect.gen(function*() {
+    let handshaken = false
+    const client = NodeHttpClient.makeUndici(yield* agent(tls, timeout, () => (handshaken = true)))
+    return yield* client.execute(HttpClientRequest.get(url).pipe(HttpClientRequest.acceptJson)).pipe(
+      Effect.flatMap((response) => Effect.map(response.text, (text) => ({ status: response.status, text }))),
+      Effect.mapError((error) => httpFailure(error, handshaken))
+    )
+  }).pipe(Effect.scoped)
+
+/** Builds the TLS context once up front, so PEM texts that are not a certificate/key pair fail as such. */
+const usable = (tls: Credentials): Effect.Effect<void, X509Error> =>
+  Effect.try({
+    try: () => {
+      Tls.createSecureContext(tls)
+    },
+    // Only the code: the message of a key that does not parse may quote it.
+    catch: (cause) =>
+      fail("CertificateUnreadable", `the certificate or key cannot be used (${errorCode(cause) ?? "invalid"})`, {
+        cause
+      })
   })
 
 const errorMessage = (json: unknown): string | undefined =>
@@ -307,14 +330,15 @@ export const token = (options: TokenOptions): Effect.Effect<Redacted.Redacted<st
     const cert = yield* read("certificate", options.cert)
     const key = yield* read("key", options.key)
     const ca = options.ca === undefined ? undefined : yield* read("CA", options.ca)
-    const tls: Https.RequestOptions = {
+    const tls: Credentials = {
       cert: typeof cert === "string" ? cert : Buffer.from(cert),
       key: typeof key === "string" ? key : Buffer.from(key),
       ...(ca === undefined ? {} : { ca: typeof ca === "string" ? ca : Buffer.from(ca) }),
       ...(options.passphrase === undefined ? {} : { passphrase: Redacted.value(options.passphrase) })
     }
+    yield* usable(tls)
     const timeout = Duration.decode(options.authnTimeout ?? Duration.seconds(30))
-    const answer = yield* get(url, tls).pipe(
+    const answer = yield* get(url, tls, timeout).pipe(
       Effect.timeoutFail({
         duration: timeout,
         onTimeout: () =>

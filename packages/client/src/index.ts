@@ -39,6 +39,11 @@ export * as Project from "./Project.js"
 /**
  * @since 0.1.0
  */
+export * as Publisher from "./Publisher.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as PushConfig from "./PushConfig.js"
 
 /**
@@ -55,6 +60,11 @@ export * as Retry from "./Retry.js"
  * @since 0.1.0
  */
 export * as Service from "./Service.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Subscriber from "./Subscriber.js"
 
 /**
  * @since 0.1.0

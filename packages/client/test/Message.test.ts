@@ -51,6 +51,34 @@ describe("Message", () => {
     }
   })
 
+  describe("issue 7.4 attributes with control characters are refused like \" and \\", () => {
+    it("refuses every character U+0000–U+001F in a key or a value, naming it", () => {
+      for (let code = 0; code < 0x20; code++) {
+        const c = String.fromCharCode(code)
+        for (const attributes of [{ k: `a${c}b` }, { [`k${c}`]: "v" }]) {
+          const result = Message.encode({ data: "x", attributes }, 2, "topic.publish")
+          assert(Either.isLeft(result), `U+${code.toString(16)} was accepted`)
+          expect(result.left).toMatchObject({ _tag: "AmsMessageError", index: 2, operation: "topic.publish" })
+          expect(result.left.message).toContain(`U+${code.toString(16).padStart(4, "0")}`)
+        }
+      }
+    })
+    it("refuses a lone surrogate, which the server would store as U+FFFD; keeps DEL, emoji and <>&", () => {
+      for (const value of ["\ud800", "a\udfffb", "\ud83d"]) {
+        expect(Either.isLeft(Message.encode({ attributes: { k: value } }, 0))).toBe(true)
+      }
+      for (const value of ["\u007f", "😀", "<&>", "é €", "\u2028"]) {
+        expect(Either.isRight(Message.encode({ attributes: { k: value } }, 0))).toBe(true)
+      }
+    })
+    it.effect("a publish with one is refused before any request", () =>
+      Effect.gen(function*() {
+        const error = yield* Message.encodeAll([{ data: "a" }, { attributes: { k: "line\nbreak" } }], "topic.publish")
+          .pipe(Effect.flip)
+        expect(error.index).toBe(1)
+      }))
+  })
+
   it("refuses a payload over the server's record limit before sending it", () => {
     const result = Message.encode({ data: new Uint8Array(1_200_000) }, 0)
     assert(Either.isLeft(result))

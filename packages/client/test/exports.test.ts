@@ -9,10 +9,12 @@ import * as Message from "@argo-ams/client/Message"
 import * as MessageSchema from "@argo-ams/client/MessageSchema"
 import * as Metric from "@argo-ams/client/Metric"
 import * as Project from "@argo-ams/client/Project"
+import * as Publisher from "@argo-ams/client/Publisher"
 import * as PushConfig from "@argo-ams/client/PushConfig"
 import * as Registration from "@argo-ams/client/Registration"
 import * as Retry from "@argo-ams/client/Retry"
 import * as Service from "@argo-ams/client/Service"
+import * as Subscriber from "@argo-ams/client/Subscriber"
 import * as Subscription from "@argo-ams/client/Subscription"
 import * as Topic from "@argo-ams/client/Topic"
 import * as User from "@argo-ams/client/User"
@@ -28,10 +30,12 @@ const portable = {
   MessageSchema,
   Metric,
   Project,
+  Publisher,
   PushConfig,
   Registration,
   Retry,
   Service,
+  Subscriber,
   Subscription,
   Topic,
   User

@@ -1,6 +1,12 @@
 #!/usr/bin/env node
-// The ams-emulator command: tsx compiles the TypeScript sources as they load, so no build step is needed.
-import { register } from "tsx/esm/api"
+// The ams-emulator command. Installed from a tarball it runs the compiled CLI (cli.js, next to this file);
+// inside the workspace it runs the TypeScript sources through tsx, so no build step is needed there.
+import { existsSync } from "node:fs"
 
-register()
-await import("./cli.ts")
+if (existsSync(new URL("./cli.js", import.meta.url))) {
+  await import("./cli.js")
+} else {
+  const { register } = await import("tsx/esm/api")
+  register()
+  await import("./cli.ts")
+}

@@ -1,4 +1,8 @@
-/** The emulator's adapters: an in-process `HttpClient` layer and a real HTTP(S) server on loopback. */
+/**
+ * The emulator's adapters: an in-process `HttpClient` layer and a real HTTP(S) server on loopback.
+ *
+ * @since 0.1.0
+ */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -68,7 +72,7 @@ export class AmsEmulatorServer extends Context.Tag("@argo-ams/emulator/AmsEmulat
  * @category models
  */
 export interface AdapterOptions {
-  /** The fault plan (default: none). */
+  /** The fault plan (default: none); an invalid plan fails the layer with `Faults.FaultPlanError`. */
   readonly faults?: Faults.Plan
 }
 
@@ -96,6 +100,12 @@ export interface ServerOptions extends AdapterOptions {
   readonly port?: number
   /** `true`: a certificate for loopback generated at startup; or your own PEM texts. Default: plain HTTP. */
   readonly tls?: boolean | { readonly cert: string; readonly key: string; readonly ca?: string }
+  /**
+   * The largest request body the server reads, in bytes (default 64 MiB). A longer one (declared by
+   * `content-length` or streamed) is answered `413 "Message size is too large"` at once, the rest discarded
+   * unread, and the connection closes. At most node's longest string (about 512 MiB).
+   */
+  readonly maxBodyBytes?: number
 }
 
 const running = (emulator: Emulator.Emulator, endpoint: string, faults: Faults.Plan | undefined) =>
@@ -116,16 +126,29 @@ const pipeline = (service: Running) => service.faults.apply(cors(service.emulato
  * @since 0.1.0
  * @category layers
  */
-export const layerEmulator = (
+export function layerEmulator(
+  emulator: Emulator.Emulator,
+  options?: ClientOptions & { readonly faults?: undefined }
+): Layer.Layer<HttpClient.HttpClient | AmsEmulator>
+export function layerEmulator(
   emulator: Emulator.Emulator,
   options?: ClientOptions
-): Layer.Layer<HttpClient.HttpClient | AmsEmulator> =>
-  Layer.effectContext(
-    Effect.map(running(emulator, options?.endpoint ?? "https://ams.test", options?.faults), (service) =>
-      Context.make(AmsEmulator, service).pipe(
-        Context.add(HttpClient.HttpClient, makeClient(pipeline(service)))
-      ))
+): Layer.Layer<HttpClient.HttpClient | AmsEmulator, Faults.FaultPlanError>
+// Without a plan nothing can be refused, so the first signature cannot fail.
+export function layerEmulator(
+  emulator: Emulator.Emulator,
+  options?: ClientOptions
+): Layer.Layer<HttpClient.HttpClient | AmsEmulator, Faults.FaultPlanError> {
+  return Layer.effectContext(
+    Effect.map(
+      running(emulator, options?.endpoint ?? "https://ams.test", options?.faults),
+      (service) =>
+        Context.make(AmsEmulator, service).pipe(
+          Context.add(HttpClient.HttpClient, makeClient(pipeline(service)))
+        )
+    )
   )
+}
 
 /**
  * Serves a given emulator on a real socket until the scope closes.
@@ -136,7 +159,7 @@ export const layerEmulator = (
 export const serveEmulator = (
   emulator: Emulator.Emulator,
   options?: ServerOptions
-): Effect.Effect<Listening, Error, Scope.Scope> =>
+): Effect.Effect<Listening, Faults.FaultPlanError | Error, Scope.Scope> =>
   Effect.gen(function*() {
     const tls = options?.tls
     const certificate: Tls.Certificate | undefined = tls === true
@@ -149,6 +172,7 @@ export const serveEmulator = (
       {
         host: options?.host ?? "127.0.0.1",
         port: options?.port ?? 0,
+        maxBodyBytes: options?.maxBodyBytes ?? Server.defaultMaxBodyBytes,
         ...(certificate === undefined ? {} : { tls: certificate })
       },
       pipeline(service)
@@ -171,7 +195,7 @@ export const serveEmulator = (
 export const layerServerEmulator = (
   emulator: Emulator.Emulator,
   options?: ServerOptions
-): Layer.Layer<AmsEmulatorServer | AmsEmulator, Error> =>
+): Layer.Layer<AmsEmulatorServer | AmsEmulator, Faults.FaultPlanError | Error> =>
   Layer.scopedContext(
     Effect.map(serveEmulator(emulator, options), (server) =>
       Context.make(AmsEmulatorServer, server).pipe(Context.add(AmsEmulator, server)))
@@ -206,7 +230,7 @@ export interface EmulatorOptions {
  */
 export const layerWith = (
   options?: EmulatorOptions & ClientOptions
-): Layer.Layer<HttpClient.HttpClient | AmsEmulator, SeedError> =>
+): Layer.Layer<HttpClient.HttpClient | AmsEmulator, SeedError | Faults.FaultPlanError> =>
   Layer.unwrapEffect(
     Effect.map(Emulator.make(options?.seed, options?.config), (emulator) => layerEmulator(emulator, options))
   )
@@ -220,7 +244,7 @@ export const layerWith = (
 export const layer = (
   seed?: Seed,
   options?: Omit<EmulatorOptions, "seed"> & ClientOptions
-): Layer.Layer<HttpClient.HttpClient | AmsEmulator, SeedError> =>
+): Layer.Layer<HttpClient.HttpClient | AmsEmulator, SeedError | Faults.FaultPlanError> =>
   layerWith({ ...options, ...(seed === undefined ? {} : { seed }) })
 
 /**
@@ -232,7 +256,7 @@ export const layer = (
  */
 export const serve = (
   options?: EmulatorOptions & ServerOptions
-): Effect.Effect<Listening, SeedError | Error, Scope.Scope> =>
+): Effect.Effect<Listening, SeedError | Faults.FaultPlanError | Error, Scope.Scope> =>
   Effect.flatMap(Emulator.make(options?.seed, options?.config), (emulator) => serveEmulator(emulator, options))
 
 /**
@@ -243,7 +267,7 @@ export const serve = (
  */
 export const layerServer = (
   options?: EmulatorOptions & ServerOptions
-): Layer.Layer<AmsEmulatorServer | AmsEmulator, SeedError | Error> =>
+): Layer.Layer<AmsEmulatorServer | AmsEmulator, SeedError | Faults.FaultPlanError | Error> =>
   Layer.scopedContext(
     Effect.map(
       serve(options),

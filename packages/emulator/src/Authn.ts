@@ -12,6 +12,8 @@
  *   the real service is configured to refuse such a certificate during the TLS handshake instead;
  * - a DN with no binding → 404 `Binding was not found` (NOT FOUND); a binding to a user AMS does not know →
  *   404 `User was not found`.
+ *
+ * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
 import * as Runtime from "effect/Runtime"

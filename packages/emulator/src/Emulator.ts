@@ -1,6 +1,8 @@
 /**
  * The in-memory AMS: `make(seed, config)` builds an `Emulator` whose `handle` answers raw requests exactly
  * like the real server (routing, pipeline, engine).
+ *
+ * @since 0.1.0
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -14,26 +16,56 @@ import { routes } from "./internal/routes/table.js"
 import type { Seed, SeedError } from "./Seed.js"
 import { defaultSeed, load } from "./Seed.js"
 
-/**
- * The push-endpoint verifier of `Config.verifyPushEndpoint` and the answer it returns.
- * @since 0.1.0
- * @category models
- */
-export type { PushVerifier, VerificationAnswer } from "./internal/config.js"
+export type {
+  /**
+   * The push-endpoint verifier of `Config.verifyPushEndpoint`.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  PushVerifier,
+  /**
+   * The answer a `PushVerifier` returns.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  VerificationAnswer
+} from "./internal/config.js"
 
-/**
- * The emulator (`handle`) and the raw requests and responses it answers.
- * @since 0.1.0
- * @category models
- */
-export type { Emulator, EmulatorRequest, EmulatorResponse } from "./internal/contract.js"
+export type {
+  /**
+   * The emulator: `handle` answers raw requests.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  Emulator,
+  /**
+   * A raw request, as `handle` receives it.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  EmulatorRequest,
+  /**
+   * A raw response, as `handle` answers it.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  EmulatorResponse
+} from "./internal/contract.js"
 
-/**
- * Route name → roles allowed to call it (§2.3).
- * @since 0.1.0
- * @category models
- */
-export type { RoleTable } from "./internal/roles.js"
+export type {
+  /**
+   * Route name → roles allowed to call it (§2.3).
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  RoleTable
+} from "./internal/roles.js"
 
 /**
  * Server options (§8.1). Every field is optional; defaults in brackets.

@@ -1,7 +1,13 @@
-/** Deterministic fault plans that make chosen emulator routes answer like a sick deployment. */
+/**
+ * Deterministic fault plans that make chosen emulator routes answer like a sick deployment.
+ *
+ * @since 0.1.0
+ */
 import * as Chunk from "effect/Chunk"
-import type * as Duration from "effect/Duration"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as SynchronizedRef from "effect/SynchronizedRef"
 import type { EmulatorRequest, EmulatorResponse } from "./internal/contract.js"
@@ -244,7 +250,8 @@ export const balancer = (status: BalancerStatus, options?: { readonly processed?
 })
 
 /**
- * Any answer, e.g. a JSON 500 from AMS itself.
+ * Any answer, e.g. a JSON 500 from AMS itself. `code` is an integer 200–599 and every header must be
+ * sendable (a token name, a value without control characters); `make` refuses a plan that breaks this.
  *
  * @since 0.1.0
  * @category constructors
@@ -358,6 +365,176 @@ export const random = (options: RandomOptions & { readonly match?: Match }): Pla
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
+// validation
+// ---------------------------------------------------------------------------------------------------------------------
+
+/**
+ * A plan that no adapter could carry out (a status outside 200–599, a header that cannot be sent, a
+ * negative count...), refused by `make` before any request is answered.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class FaultPlanError extends Data.TaggedError("FaultPlanError")<{
+  /** Where in the plan, e.g. `[0].fault.headers["x-a"]`. */
+  readonly path: string
+  readonly message: string
+}> {}
+
+type Problem = { readonly path: string; readonly message: string } | undefined
+
+const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> =>
+  typeof u === "object" && u !== null && !Array.isArray(u)
+
+const show = (u: unknown): string =>
+  typeof u === "string" ? JSON.stringify(u) : typeof u === "number" ? String(u) : u === null ? "null" : typeof u
+
+const first = (checks: ReadonlyArray<() => Problem>): Problem => {
+  for (const check of checks) {
+    const problem = check()
+    if (problem !== undefined) return problem
+  }
+  return undefined
+}
+
+// An HTTP token (RFC 9110 §5.6.2), and what both node's `setHeader` and the Fetch `Headers` accept as a value.
+const headerName = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+const headerValue = /^[\t\x20-\x7e\x80-\xff]*$/
+// The adapters frame the body themselves; a plan that announced another length would desynchronise the socket.
+const framing: ReadonlySet<string> = new Set(["content-length", "transfer-encoding", "connection"])
+
+const optionalBoolean = (u: unknown, path: string): Problem =>
+  u === undefined || typeof u === "boolean" ? undefined : { path, message: `expected a boolean, got ${show(u)}` }
+
+const count = (u: unknown, path: string, infinite: boolean): Problem =>
+  u === undefined || (Number.isSafeInteger(u) && (u as number) >= 0) ||
+    (infinite && u === Number.POSITIVE_INFINITY)
+    ? undefined
+    : { path, message: `expected a non-negative integer, got ${show(u)}` }
+
+const checkHeaders = (u: unknown, path: string): Problem => {
+  if (!isRecord(u)) return { path, message: `expected an object of header names to values, got ${show(u)}` }
+  for (const [name, value] of Object.entries(u)) {
+    const at = `${path}[${JSON.stringify(name)}]`
+    if (!headerName.test(name)) return { path: at, message: "not a valid header name" }
+    if (framing.has(name.toLowerCase())) {
+      return { path: at, message: "set by the adapter (use Faults.truncate for a body cut short)" }
+    }
+    if (typeof value !== "string") return { path: at, message: `expected a string, got ${show(value)}` }
+    if (!headerValue.test(value)) {
+      return { path: at, message: "a header value cannot hold control characters (CR, LF, NUL...) or non-Latin-1 text" }
+    }
+  }
+  return undefined
+}
+
+const checkFault = (u: unknown, path: string): Problem => {
+  if (!isRecord(u)) return { path, message: `expected a fault (Faults.status, Faults.drop...), got ${show(u)}` }
+  switch (u["_tag"]) {
+    case "Status":
+      return first([
+        () =>
+          Number.isInteger(u["status"]) && (u["status"] as number) >= 200 && (u["status"] as number) <= 599
+            ? undefined
+            : {
+              path: `${path}.status`,
+              message: `expected an integer status 200–599 (what fetch can represent), got ${show(u["status"])}`
+            },
+        () => checkHeaders(u["headers"], `${path}.headers`),
+        () => typeof u["body"] === "string" ? undefined : { path: `${path}.body`, message: `expected a string` },
+        () => optionalBoolean(u["processed"], `${path}.processed`)
+      ])
+    case "Delay":
+      return first([
+        () =>
+          Option.isSome(Duration.decodeUnknown(u["duration"]))
+            ? undefined
+            : { path: `${path}.duration`, message: `expected a duration, got ${show(u["duration"])}` },
+        () => u["then"] === undefined ? undefined : checkFault(u["then"], `${path}.then`)
+      ])
+    case "Drop":
+      return optionalBoolean(u["processed"], `${path}.processed`)
+    case "Truncate":
+      return count(u["bytes"], `${path}.bytes`, false)
+    case "MalformedJson":
+      return first([
+        () => typeof u["body"] === "string" ? undefined : { path: `${path}.body`, message: `expected a string` },
+        () => optionalBoolean(u["processed"], `${path}.processed`)
+      ])
+    default:
+      return { path: `${path}._tag`, message: `unknown fault ${show(u["_tag"])}` }
+  }
+}
+
+const checkMatch = (u: unknown, path: string): Problem => {
+  if (u === undefined) return undefined
+  if (!isRecord(u)) return { path, message: `expected an object, got ${show(u)}` }
+  return first([
+    () =>
+      u["method"] === undefined || (typeof u["method"] === "string" && headerName.test(u["method"]))
+        ? undefined
+        : { path: `${path}.method`, message: `expected an HTTP method, got ${show(u["method"])}` },
+    () =>
+      u["path"] === undefined || typeof u["path"] === "string" || u["path"] instanceof RegExp
+        ? undefined
+        : { path: `${path}.path`, message: `expected a string or a RegExp, got ${show(u["path"])}` },
+    () => count(u["after"], `${path}.after`, false),
+    () => count(u["times"], `${path}.times`, true)
+  ])
+}
+
+const checkRule = (u: unknown, path: string): Problem => {
+  if (!isRecord(u)) return { path, message: `expected a rule, got ${show(u)}` }
+  const kinds = ["fault", "sequence", "random"].filter((key) => key in u)
+  if (kinds.length !== 1) return { path, message: "a rule has exactly one of fault, sequence, random" }
+  const checkBody = (): Problem => {
+    if ("fault" in u) return checkFault(u["fault"], `${path}.fault`)
+    if ("sequence" in u) {
+      const script = u["sequence"]
+      const steps = isRecord(script) ? script["steps"] : undefined
+      if (!Array.isArray(steps)) return { path: `${path}.sequence.steps`, message: "expected an array" }
+      return first([
+        ...steps.map((step, i) => () => step === null ? undefined : checkFault(step, `${path}.sequence.steps[${i}]`)),
+        () => optionalBoolean((script as Record<string, unknown>)["repeat"], `${path}.sequence.repeat`)
+      ])
+    }
+    const random = u["random"]
+    if (!isRecord(random)) return { path: `${path}.random`, message: "expected an object" }
+    const faults = random["faults"]
+    return first([
+      () =>
+        typeof random["seed"] === "string" || Number.isFinite(random["seed"])
+          ? undefined
+          : { path: `${path}.random.seed`, message: `expected a string or a number, got ${show(random["seed"])}` },
+      () =>
+        typeof random["rate"] === "number" && random["rate"] >= 0 && random["rate"] <= 1
+          ? undefined
+          : { path: `${path}.random.rate`, message: `expected a number 0–1, got ${show(random["rate"])}` },
+      () =>
+        Array.isArray(faults) && faults.length > 0
+          ? undefined
+          : { path: `${path}.random.faults`, message: "expected a non-empty array of faults" },
+      ...(Array.isArray(faults) ? faults : []).map((fault, i) => () => checkFault(fault, `${path}.random.faults[${i}]`))
+    ])
+  }
+  return first([() => checkMatch(u["match"], `${path}.match`), checkBody])
+}
+
+/**
+ * The first problem of a plan, or none: `make` runs it, so a plan is refused before any request reaches it.
+ *
+ * @since 0.1.0
+ * @category validation
+ */
+export const validate = (plan: Plan): Option.Option<FaultPlanError> => {
+  if (!Array.isArray(plan)) {
+    return Option.some(new FaultPlanError({ path: "(plan)", message: "expected an array of rules" }))
+  }
+  const problem = first(plan.map((rule, i) => () => checkRule(rule, `[${i}]`)))
+  return problem === undefined ? Option.none() : Option.some(new FaultPlanError(problem))
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
 // running a plan
 // ---------------------------------------------------------------------------------------------------------------------
 
@@ -383,16 +560,29 @@ const pathMatcher = (path: string | RegExp | undefined): (path: string) => boole
   return (p) => re.test(p)
 }
 
-/** The path of a request URL without its query (absolute URLs accepted). */
-const pathOf = (url: string): string => new URL(url, "http://emulator.invalid").pathname
+/**
+ * The path of a request URL without its query (absolute URLs accepted). A target no URL parser accepts
+ * (`http://[/v1/status`) is matched as the text before its `?`: the plan must not fail where the server answers.
+ */
+const pathOf = (url: string): string => {
+  try {
+    return new URL(url, "http://emulator.invalid").pathname
+  } catch {
+    return url.split("?")[0]!
+  }
+}
 
 /**
- * Starts a plan: its counters live in a Ref owned by the returned injector.
+ * Starts a plan: its counters live in a Ref owned by the returned injector. Fails with `FaultPlanError`
+ * when the plan could not be carried out (see `validate`).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make = (plan: Plan): Effect.Effect<Injector> =>
+export const make = (plan: Plan): Effect.Effect<Injector, FaultPlanError> =>
+  Option.match(validate(plan), { onNone: () => start(plan), onSome: Effect.fail })
+
+const start = (plan: Plan): Effect.Effect<Injector> =>
   Effect.gen(function*() {
     const compiled = plan.map((rule) => ({
       method: rule.match?.method?.toUpperCase(),
@@ -506,7 +696,7 @@ export const make = (plan: Plan): Effect.Effect<Injector> =>
  * @since 0.1.0
  * @category constructors
  */
-export const none: Effect.Effect<Injector> = make([])
+export const none: Effect.Effect<Injector> = start([])
 
 const respond = (response: Effect.Effect<EmulatorResponse>): Effect.Effect<Outcome> =>
   Effect.map(response, (response) => ({ _tag: "Respond", response }))

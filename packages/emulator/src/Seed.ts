@@ -1,6 +1,8 @@
 /**
  * Seed data for the emulator: plain JSON-able projects, users, topics (with messages) and subscriptions,
  * the default seed, and its validation into the engine's state.
+ *
+ * @since 0.1.0
  */
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"

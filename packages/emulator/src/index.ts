@@ -1,4 +1,8 @@
-/** The ARGO Messaging Service emulator: in-memory AMS, in-process HttpClient layer, HTTP(S) server, fault plans. */
+/**
+ * The ARGO Messaging Service emulator: in-memory AMS, in-process HttpClient layer, HTTP(S) server, fault plans.
+ *
+ * @since 0.1.0
+ */
 
 /**
  * The adapters: the in-process `HttpClient` layer and the HTTP(S) server.

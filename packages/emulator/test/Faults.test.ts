@@ -2,8 +2,10 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
 import * as TestClock from "effect/TestClock"
+import * as AmsEmulator from "../src/AmsEmulator.js"
 import * as Faults from "../src/Faults.js"
 import type { EmulatorRequest, EmulatorResponse } from "../src/internal/contract.js"
 
@@ -262,4 +264,78 @@ describe("Faults", () => {
       error: { code: 500, message: "Backend Error", status: "INTERNAL_SERVER_ERROR" }
     })
   })
+})
+
+describe("issue 7.11 invalid fault plans are refused when built", () => {
+  const refused: ReadonlyArray<readonly [string, Faults.Plan, string]> = [
+    ["status 99", Faults.on({}, Faults.status(99)), "[0].fault.status"],
+    ["status 1000", Faults.on({}, Faults.status(1000)), "[0].fault.status"],
+    ["status 100 (fetch has no such final answer)", Faults.on({}, Faults.status(100)), "[0].fault.status"],
+    ["a fractional status", Faults.on({}, Faults.status(200.5)), "[0].fault.status"],
+    [
+      "a header value with a newline",
+      Faults.on({}, Faults.status(503, { headers: { "x-a": "b\r\nset-cookie: x" } })),
+      "[0].fault.headers[\"x-a\"]"
+    ],
+    [
+      "a header value with NUL",
+      Faults.on({}, Faults.status(503, { headers: { "x-a": "\u0000" } })),
+      "[0].fault.headers[\"x-a\"]"
+    ],
+    [
+      "a header value beyond Latin-1",
+      Faults.on({}, Faults.status(503, { headers: { "x-a": "€" } })),
+      "[0].fault.headers[\"x-a\"]"
+    ],
+    [
+      "a header name with a space",
+      Faults.on({}, Faults.status(503, { headers: { "x a": "b" } })),
+      "[0].fault.headers[\"x a\"]"
+    ],
+    [
+      "a content-length the adapter would contradict",
+      Faults.on({}, Faults.status(503, { headers: { "Content-Length": "9" } })),
+      "[0].fault.headers[\"Content-Length\"]"
+    ],
+    ["a delay that is no duration", Faults.on({}, Faults.delay("soon" as never)), "[0].fault.duration"],
+    ["a bad status after a delay", Faults.on({}, Faults.delay("1 second", Faults.status(42))), "[0].fault.then.status"],
+    ["negative truncation", Faults.on({}, Faults.truncate({ bytes: -1 })), "[0].fault.bytes"],
+    ["negative times", Faults.on({ times: -1 }, Faults.drop()), "[0].match.times"],
+    ["fractional after", Faults.on({ after: 0.5 }, Faults.drop()), "[0].match.after"],
+    ["a bad step", Faults.sequence([null, Faults.status(99)]), "[0].sequence.steps[1].status"],
+    ["a rate above 1", Faults.random({ seed: 1, rate: 2, faults: [Faults.drop()] }), "[0].random.rate"],
+    ["no faults to draw", Faults.random({ seed: 1, rate: 1, faults: [] }), "[0].random.faults"],
+    ["an unknown fault", [{ fault: { _tag: "Explode" } as never }], "[0].fault._tag"],
+    ["a rule with two kinds", [{ fault: Faults.drop(), sequence: { steps: [] } } as never], "[0]"]
+  ]
+
+  for (const [name, plan, path] of refused) {
+    it.effect(`refuses ${name} with a FaultPlanError at ${path}`, () =>
+      Effect.gen(function*() {
+        const error = yield* Effect.flip(Faults.make(plan))
+        assert.instanceOf(error, Faults.FaultPlanError)
+        assert.strictEqual(error._tag, "FaultPlanError")
+        assert.strictEqual(error.path, path)
+      }))
+  }
+
+  it.effect("valid plans still start: statuses 200 and 599, tabs and Latin-1 in values, Infinity times", () =>
+    Effect.gen(function*() {
+      const { handle } = yield* counting
+      const injector = yield* Faults.make([
+        { match: { times: Number.POSITIVE_INFINITY }, fault: Faults.status(599, { headers: { "x-a": "\ttab é" } }) }
+      ])
+      assert.deepStrictEqual(tags([yield* injector.apply(handle)(publish)]), [599])
+      yield* Faults.make(Faults.on({}, Faults.status(200)))
+    }))
+
+  it.effect("an adapter given an invalid plan fails to start instead of hanging requests", () =>
+    Effect.gen(function*() {
+      const inProcess = yield* Effect.flip(
+        Layer.build(AmsEmulator.layerWith({ faults: Faults.on({}, Faults.status(1000)) }))
+      )
+      assert.strictEqual(inProcess._tag, "FaultPlanError")
+      const socket = yield* Effect.flip(AmsEmulator.serve({ faults: Faults.on({}, Faults.status(99)) }))
+      assert.instanceOf(socket, Faults.FaultPlanError)
+    }).pipe(Effect.scoped))
 })

@@ -66,10 +66,13 @@ describe("topics:list", () => {
       const size = yield* c.call("GET", "/v1/projects/demo/topics?pageSize=abc", projectAdmin)
       assert.strictEqual(size.body, errorBody(400, "Invalid page size", "INVALID_ARGUMENT"))
       assert.strictEqual(size.headers["content-type"], "application/json; charset=utf-8")
-      for (const token of ["%%%", "bm90LWEtbnVtYmVy", "OTk5"]) {
+      for (const token of ["%25%25%25", "bm90LWEtbnVtYmVy", "OTk5"]) {
         const r = yield* c.call("GET", `/v1/projects/demo/topics?pageToken=${token}`, projectAdmin)
         assert.strictEqual(r.body, errorBody(400, "Invalid page token", "INVALID_ARGUMENT"))
       }
+      // Go's ParseQuery drops a pair whose escapes are bad, so `pageToken=%%%` is no token at all: page one.
+      const dropped = yield* c.call("GET", "/v1/projects/demo/topics?pageToken=%%%", projectAdmin)
+      assert.strictEqual(dropped.status, 200)
     }))
 })
 

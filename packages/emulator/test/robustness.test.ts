@@ -185,8 +185,10 @@ describe("hostile names and paths (§1.2, §1.6)", () => {
       const slash = yield* c.call("GET", "/v1/projects/demo/topics/a%2Fb", H.admin)
       assert.strictEqual(slash.status, 404)
       assert.strictEqual(slash.body, "404 page not found\n")
+      // A bad escape in the path: Go's URL parser refuses the request-target before any route (issue 7.8).
       const escape = yield* c.call("GET", "/v1/projects/demo/topics/a%zz", H.admin)
-      assert.strictEqual(escape.body, H.errorBody(400, "Invalid topic name", "INVALID_ARGUMENT"))
+      assert.strictEqual(escape.status, 400)
+      assert.strictEqual(escape.body, "400 Bad Request")
       const unicodeUser = yield* c.call("POST", "/v1/users/%F0%9F%98%80", H.admin, {})
       assert.strictEqual(unicodeUser.body, H.errorBody(400, "Invalid user name", "INVALID_ARGUMENT"))
     }))

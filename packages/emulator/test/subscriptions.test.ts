@@ -368,6 +368,30 @@ describe("timeToOffset", () => {
     }))
 })
 
+describe("issue 7.10 timeToOffset accepts years 0000–0099", () => {
+  it.effect("every year 0000–9999 is a year, as Go's time.Parse reads it (no two-digit mapping)", () =>
+    Effect.gen(function*() {
+      const c = yield* client(seed)
+      yield* c.ok("PUT", sub("s1"), projectAdmin, create)
+      yield* TestClock.setTime(Date.UTC(2019, 8, 2, 13, 39, 11, 0))
+      yield* c.ok("POST", topic("t1", ":publish"), publisher, { messages: [{ data: b64("a") }] })
+      const at = (time: string) => c.call("GET", sub("s1", `:timeToOffset?time=${time}`), consumer)
+      for (const time of ["0000-01-01T00:00:00.000Z", "0001-06-15T12:00:00.000Z", "0099-12-31T23:59:59.999Z"]) {
+        const answer = yield* at(time)
+        assert.strictEqual(answer.status, 200, `${time}: ${answer.body}`)
+        assert.strictEqual(answer.body, "{\"offset\":0}")
+      }
+      // 0000 is a leap year in the proleptic Gregorian calendar, 0100 is not.
+      assert.strictEqual((yield* at("0000-02-29T00:00:00.000Z")).status, 200)
+      assert.strictEqual(
+        (yield* at("0100-02-29T00:00:00.000Z")).body,
+        errorBody(400, "Time is not in valid Zulu format.", "INVALID_ARGUMENT")
+      )
+      const late = yield* at("9999-12-31T23:59:59.999Z")
+      assert.strictEqual(late.status, 409)
+    }))
+})
+
 describe("modifyAckDeadline", () => {
   it.effect("accepts 0..600 with an empty body", () =>
     Effect.gen(function*() {

@@ -40,6 +40,14 @@ export const fields = {
   totalSize: Schema.Number
 }
 
+/**
+ * A page's schema: its items next to `fields`. A function rather than a spread at each module's top level,
+ * because bundlers keep any module-level object literal with a spread (it might run a getter), and with
+ * it the whole item schema, even where the listing is never called.
+ */
+export const page = <Items extends Schema.Struct.Fields>(items: Items): Schema.Struct<Items & typeof fields> =>
+  Schema.Struct({ ...items, ...fields })
+
 /** The items of a page: a `null` or missing list (a Go nil slice) is read as empty. */
 export const items = <A, I, R>(item: Schema.Schema<A, I, R>) =>
   Schema.optionalWith(Schema.Array(item), { nullable: true, default: () => [] })

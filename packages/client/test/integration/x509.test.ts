@@ -17,8 +17,10 @@ import * as Fs from "node:fs/promises"
 import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import * as Tls from "node:tls"
 import * as User from "../../src/User.js"
 import * as X509 from "../../src/X509.js"
+import * as Spans from "../utils/spans.js"
 
 const consumerSubject = [
   { name: "commonName", value: Seed.consumerUser },
@@ -89,6 +91,41 @@ const closedPort = Effect.async<number>((resume) => {
     server.close(() => resume(Effect.succeed(port)))
   })
 })
+
+/** A TLS server (the test CA's server certificate, asking for a client one) that hangs up once the handshake is done. */
+const hangUpAfterHandshake = Effect.gen(function*() {
+  const pki = yield* Pki
+  const server = yield* Effect.acquireRelease(
+    Effect.async<Tls.Server>((resume) => {
+      const server = Tls.createServer(
+        { cert: pki.server.cert, key: pki.server.key, ca: pki.ca, requestCert: true, rejectUnauthorized: false },
+        (socket) => {
+          socket.destroy()
+        }
+      )
+      server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
+    }),
+    (server) =>
+      Effect.async<void>((resume) => {
+        server.close(() => resume(Effect.void))
+      })
+  )
+  return (server.address() as Net.AddressInfo).port
+})
+
+/** A TCP server that hangs up before any TLS is spoken. */
+const hangUpAtOnce = Effect.acquireRelease(
+  Effect.async<Net.Server>((resume) => {
+    const server = Net.createServer((socket) => {
+      socket.destroy()
+    })
+    server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
+  }),
+  (server) =>
+    Effect.async<void>((resume) => {
+      server.close(() => resume(Effect.void))
+    })
+).pipe(Effect.map((server) => (server.address() as Net.AddressInfo).port))
 
 layer(PkiLive, { timeout: "60 seconds", excludeTestServices: true })(
   "X509 against the emulator's authn service (TLS on 127.0.0.1)",
@@ -243,6 +280,41 @@ layer(PkiLive, { timeout: "60 seconds", excludeTestServices: true })(
           Effect.flip
         )
         assert.strictEqual(built._tag, "X509Error")
+      }))
+
+    it.scoped("the exchange goes through the platform's HTTP client: its span sits under ams.x509.token", () =>
+      Effect.gen(function*() {
+        const pki = yield* Pki
+        const service = yield* authn
+        const { spans } = yield* Spans.recording(
+          X509.token({
+            endpoint: "127.0.0.1",
+            cert: pki.consumer.cert,
+            key: pki.consumer.key,
+            ca: pki.ca,
+            authnPort: service.port
+          })
+        )
+        const token = spans.find((span) => span.name === "ams.x509.token")
+        const http = spans.find((span) => span.name === "http.client GET")
+        assert.isDefined(token)
+        assert.isDefined(http)
+        expect(http.parent._tag === "Some" && http.parent.value.spanId).toBe(token.spanId)
+        expect(http.attributes.get("http.response.status_code")).toBe(200)
+        const recorded = Spans.attributeValues(spans).join("\n")
+        expect(recorded).not.toContain(Seed.consumerToken)
+        expect(recorded).not.toContain("PRIVATE KEY")
+      }))
+
+    it.scoped("a service that hangs up after the handshake refused the certificate; one that hangs up before is unreachable", () =>
+      Effect.gen(function*() {
+        const pki = yield* Pki
+        const options = { endpoint: "127.0.0.1", cert: pki.consumer.cert, key: pki.consumer.key, ca: pki.ca }
+        const afterHandshake = yield* Effect.flip(X509.token({ ...options, authnPort: yield* hangUpAfterHandshake }))
+        expect(afterHandshake.reason).toBe("CertificateRejected")
+        expect(afterHandshake.status).toBeUndefined()
+        const atOnce = yield* Effect.flip(X509.token({ ...options, authnPort: yield* hangUpAtOnce }))
+        expect(atOnce.reason).toBe("ConnectionFailed")
       }))
   }
 )

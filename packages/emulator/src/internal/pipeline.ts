@@ -7,6 +7,7 @@ import * as Reply from "./reply.js"
 import { isAllowed } from "./roles.js"
 import type { Caller, Context, Env, Route, Router } from "./router.js"
 import * as State from "./state.js"
+import * as Target from "./target.js"
 
 const validName = /^[a-zA-Z0-9_-]+$/
 
@@ -26,17 +27,6 @@ export const extractToken = (env: Env, request: EmulatorRequest, query: URLSearc
     case "both":
       return header !== "" ? header : key
   }
-}
-
-const splitUrl = (url: string): { readonly path: string; readonly query: URLSearchParams } => {
-  const parsed = new URL(url, "http://emulator.invalid")
-  let path = parsed.pathname
-  try {
-    path = decodeURIComponent(path)
-  } catch {
-    // Go keeps an undecodable path as it is; so do we.
-  }
-  return { path, query: parsed.searchParams }
 }
 
 const anonymous = (token: string): Caller => ({ token, isServiceToken: false, userName: "", userUuid: "", roles: [] })
@@ -99,8 +89,16 @@ export const handle = (env: Env, router: Router) => (request: EmulatorRequest): 
 
 const answer = (env: Env, router: Router, request: EmulatorRequest): Effect.Effect<EmulatorResponse> =>
   Effect.gen(function*() {
-    const { path, query } = splitUrl(request.url)
-    const match = router.match(request.method.toUpperCase(), path)
+    // net/http parses the request-target before any handler: what it refuses never reaches the router.
+    const target = Target.parse(request.url)
+    if (target === undefined) return Reply.badRequest
+    // gorilla/mux without SkipClean: a path with `.`, `..` or `//` segments is redirected to its clean form.
+    const path = target.path
+    const cleaned = Target.cleanPath(path)
+    if (cleaned !== path) return Reply.movedPermanently(Target.withPath(target, cleaned))
+    const query = Target.parseQuery(target.rawQuery)
+    // Methods are case-sensitive, as in gorilla/mux: `get` is not `GET`.
+    const match = router.match(request.method, path)
     if (match._tag === "NotFound") return Reply.notFoundPage
     if (match._tag === "MethodNotAllowed") return Reply.methodNotAllowed
     const { route, vars } = match

@@ -56,3 +56,20 @@ export const notFoundPage: EmulatorResponse = {
 
 /** gorilla/mux's wrong-method answer. */
 export const methodNotAllowed: EmulatorResponse = { status: 405, headers: {}, body: "" }
+
+/**
+ * net/http's answer to a request-target its URL parser refuses (written before any handler runs, so no JSON and
+ * no route), and the connection closes after it.
+ */
+export const badRequest: EmulatorResponse = {
+  status: 400,
+  headers: { "content-type": textType, connection: "close" },
+  body: "400 Bad Request"
+}
+
+/** gorilla/mux's redirect to the cleaned path: a 301 with only a `Location`. */
+export const movedPermanently = (location: string): EmulatorResponse => ({
+  status: 301,
+  headers: { location },
+  body: ""
+})

@@ -33,8 +33,11 @@ export const parseZulu = (text: string): Option.Option<number> => {
     number,
     number
   ]
-  const millis = Date.UTC(year, month - 1, day, hour, minute, second, milli)
-  const check = new Date(millis)
+  // Not `Date.UTC`: it maps the years 0–99 to 1900–1999, and Go accepts every year 0000–9999.
+  const check = new Date(0)
+  check.setUTCFullYear(year, month - 1, day)
+  check.setUTCHours(hour, minute, second, milli)
+  const millis = check.getTime()
   const valid = check.getUTCFullYear() === year && check.getUTCMonth() === month - 1 && check.getUTCDate() === day &&
     hour < 24 && minute < 60 && second < 60
   return valid ? Option.some(millis) : Option.none()

@@ -1,0 +1,756 @@
+/**
+ * Subscriber: consumes a subscription at volume under AMS's rules (ams-api.md §6): one pull in flight,
+ * a handler per message, and one cumulative acknowledgement per pull that covers only the longest
+ * prefix handled, sent before the ack deadline. At least once, nothing lost, order kept.
+ *
+ * @since 0.1.0
+ */
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Metric from "effect/Metric"
+import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
+import * as Ref from "effect/Ref"
+import * as Schedule from "effect/Schedule"
+import type * as Schema from "effect/Schema"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as Take from "effect/Take"
+import type { AmsError } from "./AmsError.js"
+import { AmsDecodeError, isRetryable } from "./AmsError.js"
+import * as AmsHttp from "./AmsHttp.js"
+import * as Payload from "./internal/payload.js"
+import { excerpt } from "./internal/response.js"
+import type * as Message from "./Message.js"
+import * as Subscription from "./Subscription.js"
+import * as Topic from "./Topic.js"
+
+/**
+ * What a subscriber has done so far.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Stats {
+  /** Messages returned by pulls, redeliveries included. */
+  readonly received: number
+  /** Handler calls that succeeded (for `stream`: elements acked). */
+  readonly handled: number
+  /** Handled, skipped or dead-lettered messages known to be acknowledged (the cursor passed them). */
+  readonly acknowledged: number
+  /** Received messages this subscriber had received before. */
+  readonly redelivered: number
+  /** Handler calls that failed (for `stream`: elements nacked), and dead-letter publishes that failed. */
+  readonly handlerFailures: number
+  /** Acknowledgements AMS refused as too late (`408 ack timeout`). */
+  readonly ackTimeouts: number
+  /** Acknowledgements whose outcome is unknown (dropped connection, balancer page): the next pull tells. */
+  readonly inDoubtAcks: number
+  /** Acknowledgements AMS refused otherwise (`no ack pending`, `wrong ack`: another consumer pulled). */
+  readonly ackRejected: number
+  /** Messages that did not decode and were acknowledged unhandled (`onDecodeError: "skip"`). */
+  readonly skipped: number
+  /** Messages that did not decode and were published to the dead-letter topic. */
+  readonly deadLettered: number
+  /** Pull requests that succeeded. */
+  readonly pulls: number
+}
+
+const zero: Stats = {
+  received: 0,
+  handled: 0,
+  acknowledged: 0,
+  redelivered: 0,
+  handlerFailures: 0,
+  ackTimeouts: 0,
+  inDoubtAcks: 0,
+  ackRejected: 0,
+  skipped: 0,
+  deadLettered: 0,
+  pulls: 0
+}
+
+/**
+ * Counters to read while a subscriber runs: make them, pass them as `{ counters }`, read `get`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Counters {
+  readonly get: Effect.Effect<Stats>
+  /** Adds to the counters (what the subscriber does as it goes). */
+  readonly add: (changes: Partial<Stats>) => Effect.Effect<void>
+}
+
+/**
+ * Fresh counters, all zero.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeCounters: Effect.Effect<Counters> = Effect.map(Ref.make(zero), (ref) => ({
+  get: Ref.get(ref),
+  add: (changes) =>
+    Ref.update(ref, (stats) => {
+      const next = { ...stats }
+      for (const key of Object.keys(changes) as Array<keyof Stats>) next[key] += changes[key] ?? 0
+      return next
+    })
+}))
+
+const counter = (name: keyof Stats, description: string) =>
+  Metric.counter(`ams.subscriber.${name}`, { description, incremental: true })
+
+/**
+ * The subscriber's Effect metrics, one counter per field of `Stats`, tagged `ams.subscription`.
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const metrics: { readonly [K in keyof Stats]: Metric.Metric.Counter<number> } = {
+  received: counter("received", "messages returned by pulls"),
+  handled: counter("handled", "handler calls that succeeded"),
+  acknowledged: counter("acknowledged", "messages known to be acknowledged"),
+  redelivered: counter("redelivered", "messages received again"),
+  handlerFailures: counter("handlerFailures", "handler calls that failed"),
+  ackTimeouts: counter("ackTimeouts", "acknowledgements refused as too late"),
+  inDoubtAcks: counter("inDoubtAcks", "acknowledgements with an unknown outcome"),
+  ackRejected: counter("ackRejected", "acknowledgements refused by AMS"),
+  skipped: counter("skipped", "undecodable messages acknowledged unhandled"),
+  deadLettered: counter("deadLettered", "undecodable messages sent to the dead-letter topic"),
+  pulls: counter("pulls", "pull requests that succeeded")
+}
+
+/**
+ * A message whose data was decoded by the subscriber's `schema`: the message, plus `value`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Typed<A> extends Message.Message {
+  readonly value: A
+}
+
+/**
+ * What to do with a message whose data does not decode: `"fail"` (the default) acknowledges the
+ * handled messages before it and fails the consumer with `AmsDecodeError`, leaving the message on the
+ * subscription; `"skip"` acknowledges it unhandled (counted in `skipped`, logged at Warning);
+ * `{ deadLetter: topic }` publishes it (data and attributes, plus `ams-dead-letter-subscription` and
+ * `ams-dead-letter-message-id`) to that topic, then acknowledges it. A failed dead-letter publish is
+ * a handler failure: the message comes back.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type DecodePolicy = "fail" | "skip" | { readonly deadLetter: string }
+
+/**
+ * Options of `consume` and `stream`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** The subscription's project (default: the `AmsHttp` layer's). */
+  readonly project?: string | undefined
+  /** The most messages per pull (default 100). */
+  readonly maxMessages?: number | undefined
+  /**
+   * How many handlers run at once (default 1: in order). With more, acknowledgements still cover only
+   * the contiguous handled prefix of each pull.
+   */
+  readonly concurrency?: number | undefined
+  /** The subscription's ack deadline; by default it is read once with `Subscription.get`. */
+  readonly ackDeadlineSeconds?: number | undefined
+  /**
+   * How long before the ack deadline the handled prefix is acknowledged when a batch takes longer
+   * (default 2 seconds, at most half the deadline).
+   */
+  readonly ackMargin?: Duration.DurationInput | undefined
+  /**
+   * The pause after an empty pull, reset by the next message (default: 100 ms doubling up to 5 s,
+   * forever). When it ends, the consumer ends.
+   */
+  readonly idle?: Schedule.Schedule<unknown, void> | undefined
+  /**
+   * How pulls (and dead-letter publishes) are retried; only retryable errors are (default: 100 ms
+   * doubling up to 10 s, forever). Acknowledgements are never retried: the next pull tells.
+   */
+  readonly retry?: Schedule.Schedule<unknown, AmsError> | undefined
+  /** Stop once this many messages are handled (skipped and dead-lettered ones count too). */
+  readonly stopAfter?: number | undefined
+  /** Stop at the first empty pull: the subscription is drained. */
+  readonly stopWhenEmpty?: boolean | undefined
+  /**
+   * On interruption: let running handlers finish before acknowledging (default `true`), or interrupt
+   * them (their messages come back).
+   */
+  readonly finishInFlight?: boolean | undefined
+  /** Counters to read while it runs (`makeCounters`). */
+  readonly counters?: Counters | undefined
+}
+
+/**
+ * Options with a typed payload.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TypedOptions<A, I, R> extends Options {
+  /** Decodes each message's data before the handler sees it (as `value`). */
+  readonly schema: Schema.Schema<A, I, R>
+  /** How the data carries the value: `json` (default), `text` or `bytes`. */
+  readonly format?: Payload.Format | undefined
+  /** What to do with a message that does not decode (default `"fail"`). */
+  readonly onDecodeError?: DecodePolicy | undefined
+}
+
+/**
+ * The defaults of `consume` and `stream`.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaults = {
+  maxMessages: 100,
+  concurrency: 1,
+  ackMargin: Duration.seconds(2)
+} as const
+
+/**
+ * The default pause after an empty pull: 100 ms doubling, at most 5 s, forever.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultIdle: Schedule.Schedule<unknown, void> = Schedule.exponential(Duration.millis(100), 2).pipe(
+  Schedule.union(Schedule.spaced(Duration.seconds(5)))
+)
+
+/**
+ * The default retry of pulls: 100 ms doubling, at most 10 s, forever.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultRetry: Schedule.Schedule<unknown, AmsError> = Schedule.exponential(Duration.millis(100), 2).pipe(
+  Schedule.union(Schedule.spaced(Duration.seconds(10)))
+)
+
+/** What the subscriber makes of a pulled message before delivering it. */
+type Prepared<M> =
+  | { readonly _tag: "Deliver"; readonly message: M }
+  | { readonly _tag: "Skip"; readonly reason: string }
+  | { readonly _tag: "DeadLetter"; readonly topic: string; readonly reason: string }
+  | { readonly _tag: "Fatal"; readonly error: AmsDecodeError }
+
+/**
+ * How messages reach the user. `start` runs in order, one message after the other; the effect it
+ * returns runs in its own fiber and says whether the message was handled.
+ */
+interface Engine<M, R> {
+  readonly start: (message: M, counters: Counters) => Effect.Effect<Effect.Effect<boolean, never, R>, never, R>
+  readonly finishInFlight: boolean
+  readonly concurrency: number
+}
+
+/** The offset of a received message, from its ack id (`projects/P/subscriptions/S:<offset>`). */
+const offsetOf = (received: Message.Received): number =>
+  Number(received.ackId.slice(received.ackId.lastIndexOf(":") + 1))
+
+const whole = (name: string, value: number, min: number): Effect.Effect<number> =>
+  Number.isSafeInteger(value) && value >= min
+    ? Effect.succeed(value)
+    : Effect.dieMessage(`Subscriber: ${name} must be a whole number ≥ ${min}, not ${value}`)
+
+const prepareWith = <A, I, R>(
+  name: string,
+  options: TypedOptions<A, I, R>
+): (received: Message.Received) => Effect.Effect<Prepared<Typed<A>>, never, R> => {
+  const decode = Payload.decode(options.schema, options.format ?? "json")
+  const policy = options.onDecodeError ?? "fail"
+  return (received) =>
+    decode(received.message.data).pipe(
+      Effect.match({
+        onSuccess: (value): Prepared<Typed<A>> => ({ _tag: "Deliver", message: { ...received.message, value } }),
+        onFailure: (reason): Prepared<Typed<A>> => {
+          if (policy === "skip") return { _tag: "Skip", reason }
+          if (policy !== "fail") return { _tag: "DeadLetter", topic: policy.deadLetter, reason }
+          return {
+            _tag: "Fatal",
+            error: new AmsDecodeError({
+              operation: "subscriber.decode",
+              expected: reason,
+              excerpt: excerpt(received.message.rawData),
+              message: `subscriber.decode: message ${received.message.messageId} of ${name} does not decode: ${reason}`
+            })
+          }
+        }
+      })
+    )
+}
+
+const untyped = (received: Message.Received): Effect.Effect<Prepared<Message.Message>> =>
+  Effect.succeed({ _tag: "Deliver", message: received.message })
+
+/**
+ * How messages are prepared for the handler. Without a schema the untyped overloads are the ones in
+ * play, whose handlers take a plain `Message`: the cast only names that case in the typed signature.
+ */
+const preparer = <A, I, RS>(
+  subscription: string,
+  options: Options | TypedOptions<A, I, RS> | undefined
+): (received: Message.Received) => Effect.Effect<Prepared<Typed<A>>, never, RS> =>
+  options !== undefined && "schema" in options
+    ? prepareWith(subscription, options)
+    : (untyped as unknown as (received: Message.Received) => Effect.Effect<Prepared<Typed<A>>>)
+
+/** The consumer loop shared by `consume` and `stream`. */
+const run = <M, R, RP>(
+  name: string,
+  options: Options | undefined,
+  prepare: (received: Message.Received) => Effect.Effect<Prepared<M>, never, RP>,
+  engine: Engine<M, R>,
+  counters: Counters
+): Effect.Effect<Stats, AmsError, AmsHttp.AmsHttp | R | RP> =>
+  Effect.gen(function*() {
+    const http = yield* AmsHttp.AmsHttp
+    const project = options?.project ?? http.project
+    const retry = options?.retry ?? defaultRetry
+    const maxMessages = yield* whole("maxMessages", options?.maxMessages ?? defaults.maxMessages, 1)
+    const stopAfter = options?.stopAfter === undefined ? undefined : yield* whole("stopAfter", options.stopAfter, 0)
+    const deadlineSeconds = options?.ackDeadlineSeconds ??
+      (yield* Subscription.get(name, { project, retry })).ackDeadlineSeconds
+    const deadlineMillis = deadlineSeconds * 1000
+    const marginMillis = Math.min(Duration.toMillis(options?.ackMargin ?? defaults.ackMargin), deadlineMillis / 2)
+    const idle = yield* Schedule.driver(options?.idle ?? defaultIdle)
+
+    const tagged = Object.fromEntries(
+      (Object.keys(metrics) as Array<keyof Stats>).map((key) => [
+        key,
+        Metric.tagged(metrics[key], "ams.subscription", name)
+      ])
+    ) as Record<keyof Stats, Metric.Metric.Counter<number>>
+    const count = (changes: Partial<Stats>) =>
+      Effect.zipRight(
+        counters.add(changes),
+        Effect.forEach(
+          Object.keys(changes) as Array<keyof Stats>,
+          (key) => Metric.incrementBy(tagged[key], changes[key] ?? 0),
+          { discard: true }
+        )
+      )
+
+    // The loop's own state: touched only by this fiber and, inside `Effect.sync`-free plain code, by the
+    // handler fibers it forks (which only write their own slot of a batch).
+    /** Offsets handled (or skipped, or dead-lettered) whose acknowledgement is not known to have happened. */
+    const unconfirmed = new Set<number>()
+    let highest = -1
+    let settled = 0
+
+    /** The cursor is at `offset` (or at the end): everything unconfirmed below it was acknowledged. */
+    const confirmBelow = (offset: number) =>
+      Effect.suspend(() => {
+        let n = 0
+        for (const o of unconfirmed) {
+          if (o < offset) {
+            unconfirmed.delete(o)
+            n++
+          }
+        }
+        return n === 0 ? Effect.void : count({ acknowledged: n })
+      })
+
+    const pull = (limit: number) =>
+      Effect.zip(
+        Clock.currentTimeMillis,
+        Subscription.pull(name, { project, maxMessages: limit, returnImmediately: true })
+      ).pipe(
+        Effect.retry({ schedule: retry, while: isRetryable }),
+        Effect.tap(([, batch]) =>
+          Effect.suspend(() => {
+            if (batch.length === 0) return Effect.zipRight(count({ pulls: 1 }), confirmBelow(Number.POSITIVE_INFINITY))
+            let again = 0
+            for (const received of batch) {
+              const offset = offsetOf(received)
+              if (offset <= highest) again++
+              else highest = offset
+            }
+            return Effect.zipRight(
+              count({ pulls: 1, received: batch.length, redelivered: again }),
+              confirmBelow(offsetOf(batch[0]))
+            )
+          })
+        )
+      )
+
+    /** Acknowledges the first `k` messages of a pull (the highest id covers the rest); never fails. */
+    const ack = (batch: ReadonlyArray<Message.Received>, k: number): Effect.Effect<boolean, never, AmsHttp.AmsHttp> =>
+      Subscription.acknowledge(name, [batch[k - 1].ackId], { project }).pipe(
+        Effect.zipRight(Effect.suspend(() => {
+          for (let i = 0; i < k; i++) unconfirmed.delete(offsetOf(batch[i]))
+          return count({ acknowledged: k })
+        })),
+        Effect.as(true),
+        Effect.catchAll((error) => {
+          const kind: keyof Stats = error._tag === "AmsTimeoutError" && error.source === "service"
+            ? "ackTimeouts"
+            : isRetryable(error) || error._tag === "AmsDecodeError"
+            ? "inDoubtAcks"
+            : "ackRejected"
+          return Effect.as(
+            Effect.zipRight(
+              count({ [kind]: 1 }),
+              Effect.logDebug(`subscriber ${name}: acknowledgement not confirmed (${kind}); the next pull tells`, error)
+            ),
+            false
+          )
+        })
+      )
+
+    const deadLetter = (received: Message.Received, topic: string, reason: string) =>
+      Topic.publish(topic, {
+        data: received.message.data,
+        attributes: {
+          ...received.message.attributes,
+          "ams-dead-letter-subscription": `projects/${project}/subscriptions/${name}`,
+          "ams-dead-letter-message-id": received.message.messageId
+        }
+      }, { project }).pipe(
+        Effect.retry({ schedule: retry, while: isRetryable }),
+        Effect.zipRight(count({ deadLettered: 1 })),
+        Effect.zipRight(Effect.logWarning(
+          `subscriber ${name}: message ${received.message.messageId} does not decode, sent to ${topic}: ${reason}`
+        )),
+        Effect.as(true),
+        Effect.catchAll((error) =>
+          Effect.as(
+            Effect.zipRight(
+              count({ handlerFailures: 1 }),
+              Effect.logWarning(`subscriber ${name}: dead-letter publish failed; the message comes back`, error)
+            ),
+            false
+          )
+        )
+      )
+
+    /** Handles one pull, acknowledges its handled prefix in time, remembers what was handled past it. */
+    const handleBatch = (batch: ReadonlyArray<Message.Received>, pulledAt: number) =>
+      Effect.uninterruptibleMask((restore) =>
+        Effect.gen(function*() {
+          const n = batch.length
+          const outcomes: Array<boolean | undefined> = new Array(n).fill(undefined)
+          const fibers: Array<Fiber.RuntimeFiber<void>> = []
+          let halted = false
+          let inFlight = 0
+          let fatal: AmsDecodeError | undefined
+          const scope = yield* Scope.make()
+          const permits = yield* Effect.makeSemaphore(engine.concurrency)
+
+          const record = (i: number, ok: boolean) =>
+            Effect.sync(() => {
+              outcomes[i] = ok
+              inFlight--
+              if (ok) settled++
+              else halted = true
+            })
+
+          const dispatch: Effect.Effect<void, never, R | RP | AmsHttp.AmsHttp> = Effect.gen(function*() {
+            for (let i = 0; i < n && !halted; i++) {
+              const received = batch[i]
+              if (unconfirmed.has(offsetOf(received))) {
+                outcomes[i] = true
+                continue
+              }
+              if (stopAfter !== undefined && settled + inFlight >= stopAfter) return
+              yield* permits.take(1)
+              if (halted) {
+                yield* permits.release(1)
+                return
+              }
+              const prepared = yield* prepare(received)
+              if (prepared._tag === "Fatal") {
+                fatal = prepared.error
+                halted = true
+                yield* permits.release(1)
+                return
+              }
+              if (prepared._tag === "Skip") {
+                yield* count({ skipped: 1 })
+                yield* Effect.logWarning(
+                  `subscriber ${name}: message ${received.message.messageId} does not decode, skipped: ${prepared.reason}`
+                )
+                outcomes[i] = true
+                settled++
+                yield* permits.release(1)
+                continue
+              }
+              const work: Effect.Effect<boolean, never, R | AmsHttp.AmsHttp> = prepared._tag === "DeadLetter"
+                ? deadLetter(received, prepared.topic, prepared.reason)
+                : yield* engine.start(prepared.message, { get: counters.get, add: count })
+              inFlight++
+              fibers.push(
+                yield* Effect.forkIn(
+                  work.pipe(
+                    Effect.onExit((exit) => record(i, Exit.isSuccess(exit) && exit.value)),
+                    Effect.ensuring(permits.release(1)),
+                    Effect.asVoid
+                  ),
+                  scope
+                )
+              )
+            }
+          })
+
+          const dispatcher = yield* Effect.forkIn(restore(dispatch), scope)
+          const finished = Effect.zipRight(Fiber.await(dispatcher), Effect.suspend(() => Fiber.awaitAll(fibers)))
+          const stop = Effect.zipRight(
+            Fiber.interrupt(dispatcher),
+            Effect.suspend(() => engine.finishInFlight ? Fiber.awaitAll(fibers) : Fiber.interruptAll(fibers))
+          )
+
+          let interrupted = false
+          let windowOpen = true
+          let acked = 0
+          const ackPrefix = Effect.suspend(() => {
+            windowOpen = false
+            let k = 0
+            while (k < n && outcomes[k] === true) k++
+            if (k === 0) return Effect.void
+            return Effect.map(ack(batch, k), (ok) => {
+              if (ok) acked = k
+            })
+          })
+
+          const left = pulledAt + deadlineMillis - marginMillis - (yield* Clock.currentTimeMillis)
+          const first = yield* Effect.exit(restore(Effect.timeoutOption(finished, Duration.millis(Math.max(0, left)))))
+          if (Exit.isFailure(first)) {
+            interrupted = true
+            yield* stop
+          } else if (Option.isNone(first.value)) {
+            // The deadline comes first: acknowledge the handled prefix now, let the rest run on; it is
+            // remembered as handled and acknowledged after the next pull delivers it again.
+            yield* ackPrefix
+            const rest = yield* Effect.exit(restore(finished))
+            if (Exit.isFailure(rest)) {
+              interrupted = true
+              yield* stop
+            }
+          }
+          if (windowOpen && (yield* Clock.currentTimeMillis) - pulledAt < deadlineMillis) yield* ackPrefix
+          for (let i = acked; i < n; i++) {
+            if (outcomes[i] === true) unconfirmed.add(offsetOf(batch[i]))
+          }
+          yield* Scope.close(scope, Exit.void)
+          yield* Effect.annotateCurrentSpan("ams.batch.acknowledged", acked)
+          return { fatal, interrupted }
+        })
+      ).pipe(
+        Effect.withSpan("ams.subscriber.batch", {
+          attributes: {
+            "ams.project": project,
+            "ams.subscription": name,
+            "ams.batch.messages": batch.length,
+            "ams.batch.first": batch[0].message.messageId
+          }
+        })
+      )
+
+    /** After the last batch: pull again to acknowledge what was handled but not confirmed. */
+    const settle = Effect.gen(function*() {
+      for (let round = 0; round < 3 && unconfirmed.size > 0; round++) {
+        const [, batch] = yield* pull(unconfirmed.size)
+        if (batch.length === 0) return
+        let k = 0
+        while (k < batch.length && unconfirmed.has(offsetOf(batch[k]))) k++
+        if (k === 0) return
+        yield* ack(batch, k)
+      }
+    }).pipe(Effect.catchAll(() => Effect.void))
+
+    while (stopAfter === undefined || settled < stopAfter) {
+      const limit = stopAfter === undefined
+        ? maxMessages
+        : Math.min(maxMessages, stopAfter - settled + unconfirmed.size)
+      const [pulledAt, batch] = yield* pull(limit)
+      if (batch.length === 0) {
+        if (options?.stopWhenEmpty === true) break
+        const next = yield* Effect.either(idle.next(undefined))
+        if (Either.isLeft(next)) break
+        continue
+      }
+      yield* idle.reset
+      const outcome = yield* handleBatch(batch, pulledAt)
+      if (outcome.fatal !== undefined) return yield* Effect.fail(outcome.fatal)
+      if (outcome.interrupted) return yield* Effect.interrupt
+    }
+    yield* settle
+    return yield* counters.get
+  })
+
+const consumeEngine = <M, E, R>(handler: (message: M) => Effect.Effect<unknown, E, R>, concurrency: number) => ({
+  concurrency,
+  finishInFlight: true,
+  start: (message: M, counters: Counters) =>
+    Effect.succeed(
+      Effect.matchCauseEffect(Effect.suspend(() => handler(message)), {
+        onSuccess: () => Effect.as(counters.add({ handled: 1 }), true),
+        onFailure: (cause) =>
+          Cause.isInterruptedOnly(cause)
+            ? Effect.succeed(false)
+            : Effect.as(
+              Effect.zipRight(
+                counters.add({ handlerFailures: 1 }),
+                Effect.logDebug("subscriber: handler failed; the message comes back with the next pull", cause)
+              ),
+              false
+            )
+      })
+    )
+})
+
+/**
+ * Consumes `subscription` until interrupted, or until `stopAfter` messages are handled, or (with
+ * `stopWhenEmpty`) until a pull finds nothing new; then returns the final counters.
+ *
+ * For each pull (`maxMessages` at a time, `returnImmediately`), `handler` runs on each message in
+ * order (`concurrency` at a time) and one acknowledgement covers the longest prefix handled. A handler
+ * that fails (or dies) stops the batch: that message and everything after it stay unacknowledged and
+ * come back with the next pull, so a message is never acknowledged unhandled. If handling takes
+ * longer than the ack deadline, the prefix handled so far is acknowledged `ackMargin` before it; the
+ * rest, once handled, is remembered and acknowledged, without calling the handler again, when the next
+ * pull delivers it. The same memory settles an acknowledgement whose answer was lost.
+ *
+ * Interruption stops pulling, lets running handlers finish (`finishInFlight`), acknowledges the
+ * handled prefix, then ends. Pulls are retried with `retry`; a pull that fails for good fails the
+ * consumer. Handlers run in the consumer's context; their errors never fail it.
+ *
+ * @example
+ * import { Message, Subscriber } from "@argo-ams/client"
+ * import { Console } from "effect"
+ *
+ * const program = Subscriber.consume(
+ *   "alerts-sub",
+ *   (message) => Console.log(Message.text(message)),
+ *   { stopWhenEmpty: true }
+ * )
+ *
+ * @since 0.1.0
+ * @category consuming
+ */
+export const consume: {
+  <A, I, RS, E, R>(
+    subscription: string,
+    handler: (message: Typed<A>) => Effect.Effect<unknown, E, R>,
+    options: TypedOptions<A, I, RS>
+  ): Effect.Effect<Stats, AmsError, AmsHttp.AmsHttp | R | RS>
+  <E, R>(
+    subscription: string,
+    handler: (message: Message.Message) => Effect.Effect<unknown, E, R>,
+    options?: Options
+  ): Effect.Effect<Stats, AmsError, AmsHttp.AmsHttp | R>
+} = <A, I, RS, E, R>(
+  subscription: string,
+  handler: (message: Typed<A>) => Effect.Effect<unknown, E, R>,
+  options?: Options | TypedOptions<A, I, RS>
+): Effect.Effect<Stats, AmsError, AmsHttp.AmsHttp | R | RS> =>
+  Effect.gen(function*() {
+    const concurrency = yield* whole("concurrency", options?.concurrency ?? defaults.concurrency, 1)
+    const counters = options?.counters ?? (yield* makeCounters)
+    const prepare = preparer(subscription, options)
+    return yield* run(subscription, options, prepare, {
+      ...consumeEngine(handler, concurrency),
+      finishInFlight: options?.finishInFlight ?? true
+    }, counters)
+  })
+
+/**
+ * A message from `stream`. The subscriber counts it as handled when `ack` runs, and as failed when
+ * `nack` runs; until one of them runs it holds its pull open.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Delivery<M> {
+  readonly message: M
+  /** This message is handled: it may be acknowledged (with everything before it, once handled). */
+  readonly ack: Effect.Effect<void>
+  /** This message failed: it and everything after it in its pull come back with the next pull. */
+  readonly nack: Effect.Effect<void>
+}
+
+/**
+ * The consumer of `consume` as a `Stream` of deliveries, for composing with `Stream` operators.
+ *
+ * An element counts as handled only when its `ack` runs, never merely by being emitted or pulled past:
+ * call `ack` after the work is done, or `nack` if it failed. The acknowledgement rules are those of
+ * `consume` with every message of a pull in flight at once: one acknowledgement per pull covers the
+ * longest prefix acked, before the ack deadline; a nack stops the pull there; an element neither acked
+ * nor nacked keeps its pull open (nothing after it is acknowledged, no further pull is made) until
+ * the deadline, after which its pull's prefix is acknowledged and the rest waits for it. When the
+ * stream ends or is interrupted, the acked prefix is acknowledged and elements not yet acked come back.
+ * The stream ends with `stopAfter` or `stopWhenEmpty`, or fails when a pull fails for good.
+ *
+ * @example
+ * import { Message, Subscriber } from "@argo-ams/client"
+ * import { Console, Effect, Stream } from "effect"
+ *
+ * const program = Subscriber.stream("alerts-sub", { stopWhenEmpty: true }).pipe(
+ *   Stream.mapEffect((delivery) =>
+ *     Console.log(Message.text(delivery.message)).pipe(Effect.zipRight(delivery.ack))
+ *   ),
+ *   Stream.runDrain
+ * )
+ *
+ * @since 0.1.0
+ * @category consuming
+ */
+export const stream: {
+  <A, I, RS>(
+    subscription: string,
+    options: TypedOptions<A, I, RS>
+  ): Stream.Stream<Delivery<Typed<A>>, AmsError, AmsHttp.AmsHttp | RS>
+  (subscription: string, options?: Options): Stream.Stream<Delivery<Message.Message>, AmsError, AmsHttp.AmsHttp>
+} = <A, I, RS>(
+  subscription: string,
+  options?: Options | TypedOptions<A, I, RS>
+): Stream.Stream<Delivery<Typed<A>>, AmsError, AmsHttp.AmsHttp | RS> =>
+  Stream.unwrapScoped(Effect.gen(function*() {
+    const maxMessages = yield* whole("maxMessages", options?.maxMessages ?? defaults.maxMessages, 1)
+    const counters = options?.counters ?? (yield* makeCounters)
+    const queue = yield* Queue.bounded<Take.Take<Delivery<Typed<A>>, AmsError>>(maxMessages + 1)
+    const prepare = preparer(subscription, options)
+    const engine: Engine<Typed<A>, never> = {
+      concurrency: maxMessages,
+      finishInFlight: false,
+      start: (message, counters) =>
+        Effect.gen(function*() {
+          const handled = yield* Deferred.make<boolean>()
+          yield* Queue.offer(
+            queue,
+            Take.of({
+              message,
+              ack: Effect.asVoid(Deferred.succeed(handled, true)),
+              nack: Effect.asVoid(Deferred.succeed(handled, false))
+            })
+          )
+          return Effect.tap(
+            Deferred.await(handled),
+            (ok) => counters.add(ok ? { handled: 1 } : { handlerFailures: 1 })
+          )
+        })
+    }
+    yield* Effect.forkScoped(
+      run(subscription, options, prepare, engine, counters).pipe(
+        Effect.exit,
+        Effect.flatMap((exit) => Queue.offer(queue, Exit.isSuccess(exit) ? Take.end : Take.failCause(exit.cause)))
+      )
+    )
+    return Stream.flattenTake(Stream.fromQueue(queue))
+  }))
