@@ -3,7 +3,7 @@
 //
 //   pnpm bench                      # the full run (about 2 minutes on a quiet machine)
 //   pnpm bench -- --smoke           # a few operations of every case: checks that the benchmark runs
-//   pnpm bench -- --consume 1000000 # the memory case with a million messages (default 100,000)
+//   pnpm bench -- --consume 1000000 # Subscriber.consume's heap over a million messages (default 100,000)
 //   pnpm bench -- --out report.json # where the JSON goes (default bench-results/client.json)
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
@@ -24,7 +24,8 @@ import * as Topic from "../src/Topic.js"
 import { bare, type Outgoing, rawFetch, rawUndici } from "./baselines.js"
 import * as Emulated from "./emulated.js"
 import { project, subscription, text, token, topic } from "./fixture.js"
-import { collect, format, machine, measure, type Measured, type Plan, table, type Variant } from "./harness.js"
+import { format, machine, measure, type Measured, type Plan, table, type Variant } from "./harness.js"
+import * as Volume from "./volume.js"
 
 const argv = process.argv.slice(2)
 const { values } = parseArgs({
@@ -240,36 +241,20 @@ const throughput = async (c: Contenders): Promise<Array<Row>> => {
   return rows
 }
 
-/** The heap while the client consumes `count` messages (pull 1,000 + ack): it must stay flat. */
-const consumeMemory = async (c: Contenders, count: number) => {
-  const mib = (bytes: number) => bytes / 2 ** 20
-  const samples: Array<number> = []
-  const cycles = Math.ceil(count / 1_000)
-  const every = Math.max(1, Math.floor(cycles / 10))
-  const start = performance.now()
-  await c.client.undici.runPromise(Effect.gen(function*() {
-    for (let cycle = 0; cycle < cycles; cycle++) {
-      if (cycle % every === 0) {
-        collect()
-        samples.push(mib(process.memoryUsage().heapUsed))
-      }
-      const received = yield* Subscription.pull(subscription, { maxMessages: 1_000 })
-      yield* Subscription.acknowledge(subscription, [received.at(-1)!.ackId])
-    }
-  }))
-  collect()
-  samples.push(mib(process.memoryUsage().heapUsed))
-  const result = {
-    messages: cycles * 1_000,
-    seconds: (performance.now() - start) / 1000,
-    heapMiB: { first: samples[0]!, max: Math.max(...samples), last: samples.at(-1)! },
-    samplesMiB: samples
-  }
-  console.log(
-    `consume ${format(result.messages)} messages (pull 1,000 + ack): heap ${format(result.heapMiB.first, 1)} MiB → ` +
-      `${format(result.heapMiB.last, 1)} MiB (max ${format(result.heapMiB.max, 1)}) in ${format(result.seconds, 1)} s`
+/** `Publisher` and `Subscriber.consume` against raw loops, `volume` messages per round. */
+const atVolume = async (c: Contenders, volume: number): Promise<Array<Row>> => {
+  const run = <A, E>(effect: Effect.Effect<A, E, AmsHttp.AmsHttp>) => c.client.undici.runPromise(effect)
+  const plan: Plan = { operations: 1, rounds, warmup: 1 }
+  const rows: Array<Row> = []
+  const published = await Volume.publisher(c.raw.undici, run, volume, plan)
+  rows.push(
+    row(`\`Publisher.publishAll\`, 1 KiB, ${Volume.publishBatch} per request`, published, "undici", volume, 0.9)
   )
-  return result
+  report(rows.at(-1)!)
+  const consumed = await Volume.subscriber(c.raw.undici, run, volume, plan)
+  rows.push(row("`Subscriber.consume`, 1 KiB, 1,000 per pull", consumed, "undici", volume, 0.9))
+  report(rows.at(-1)!)
+  return rows
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -339,8 +324,18 @@ const main = async () => {
   }
   try {
     console.log(`client benchmark${smoke ? " (smoke)" : ""}: ${rounds} rounds, server ${server.origin}`)
-    const rows = [...await perRequest(contenders), ...await throughput(contenders)]
-    const memory = await consumeMemory(contenders, consumeCount)
+    const rows = [
+      ...await perRequest(contenders),
+      ...await throughput(contenders),
+      ...await atVolume(contenders, smoke ? 1_000 : 20_000)
+    ]
+    const memory = {
+      publisherBuffered: await Volume.bufferedHeap(smoke ? 1_000 : 10_000),
+      consume: await Volume.consumeHeap(
+        (effect) => contenders.client.undici.runPromise(effect),
+        consumeCount
+      )
+    }
     const emulated = await Emulated.run(smoke ? 2_000 : 10_000, smoke ? 1 : 3)
     console.log()
     console.log(render(rows))
@@ -353,7 +348,7 @@ const main = async () => {
       rounds,
       seconds: (Date.now() - began) / 1000,
       rows,
-      memory: { consume: memory },
+      memory,
       emulator: emulated
     }
     mkdirSync(dirname(out), { recursive: true })

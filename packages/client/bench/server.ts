@@ -22,19 +22,22 @@ const memo = (key: string, make: () => string): string => {
 const messageIds = (count: number) =>
   memo(`ids ${count}`, () => JSON.stringify({ messageIds: Array.from({ length: count }, (_, i) => String(i)) }))
 
-const pulled = (count: number) =>
-  memo(`pull ${count}`, () =>
-    JSON.stringify({
-      receivedMessages: Array.from({ length: count }, (_, i) => ({
-        ackId: `projects/${project}/subscriptions/${subscription}:${i}`,
-        message: {
-          attributes: { index: String(i) },
-          data: payload,
-          messageId: String(i),
-          publishTime: "2026-12-01T08:00:00.123456789Z"
-        }
-      }))
-    }))
+// Each pull delivers the next offsets, as a real subscription does (a consumer that remembers ack ids
+// must not see the same ones twice); the message text around the ids is built once.
+const pulledPart = (i: number) =>
+  memo(`part ${i}`, () =>
+    `,"message":{"attributes":{"index":"${i}"},"data":"${payload}","messageId":"${i}",` +
+    `"publishTime":"2026-12-01T08:00:00.123456789Z"}}`)
+
+let next = 0
+const pulled = (count: number) => {
+  const parts: Array<string> = []
+  for (let i = 0; i < count; i++) {
+    parts.push(`{"ackId":"projects/${project}/subscriptions/${subscription}:${next + i}"${pulledPart(i)}`)
+  }
+  next += count
+  return `{"receivedMessages":[${parts.join(",")}]}`
+}
 
 /** How many messages a publish body holds: base64 never contains a quote, so each `"data":` is one. */
 const countMessages = (body: string): number => {
@@ -46,6 +49,16 @@ const countMessages = (body: string): number => {
 const answer = (method: string, url: string, body: string): readonly [number, string] => {
   if (method === "GET" && url === topicPath) {
     return [200, JSON.stringify({ name: `/projects/${project}/topics/${topic}` })]
+  }
+  if (method === "GET" && url === subscriptionPath) {
+    return [
+      200,
+      JSON.stringify({
+        name: `/projects/${project}/subscriptions/${subscription}`,
+        topic: `/projects/${project}/topics/${topic}`,
+        ackDeadlineSeconds: 60
+      })
+    ]
   }
   if (method === "POST" && url === `${topicPath}:publish`) return [200, messageIds(countMessages(body))]
   if (method === "POST" && url === `${subscriptionPath}:pull`) {

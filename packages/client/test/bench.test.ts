@@ -21,7 +21,10 @@ interface Report {
       readonly client: { readonly wallUs: number; readonly cpuUs: number }
     }
   >
-  readonly memory: { readonly consume: { readonly messages: number } }
+  readonly memory: {
+    readonly consume: { readonly messages: number }
+    readonly publisherBuffered: { readonly buffered: number; readonly bytesPerMessage: number }
+  }
   readonly emulator: ReadonlyArray<{ readonly transport: string; readonly messages: number }>
 }
 
@@ -55,7 +58,10 @@ describe("pnpm bench", () => {
           (i < 3 ? ["undici", "fetch", "fetch, `layerFetch`"] : ["undici", "fetch, `layerFetch`"]).map((on) =>
             `${name} on ${on}`
           )
-        )
+        ).concat([
+          "`Publisher.publishAll`, 1 KiB, 500 per request on undici",
+          "`Subscriber.consume`, 1 KiB, 1,000 per pull on undici"
+        ])
       )
       for (const row of report.rows) {
         for (const figure of [row.raw.wallUs, row.client.wallUs, row.client.cpuUs, row.ratio, row.cpuRatio]) {
@@ -63,6 +69,8 @@ describe("pnpm bench", () => {
         }
       }
       expect(report.memory.consume.messages).toBe(2_000)
+      expect(report.memory.publisherBuffered.buffered).toBe(1_000)
+      expect(report.memory.publisherBuffered.bytesPerMessage).toBeGreaterThan(0)
       expect(report.emulator.map((e) => e.transport)).toEqual(["http", "in-process"])
     } finally {
       rmSync(dir, { recursive: true, force: true })
