@@ -95,7 +95,12 @@ export const bufferedHeap = (count: number) =>
     })
     const message = { data: text(1024) }
     return yield* Effect.scoped(Effect.gen(function*() {
-      const publisher = yield* Publisher.make(topic, { bufferMessages: count, maxMessages: 100 })
+      // Room for every message: the bound under test is `bufferMessages`, not `bufferBytes`.
+      const publisher = yield* Publisher.make(topic, {
+        bufferMessages: count,
+        bufferBytes: count * 4_096,
+        maxMessages: 100
+      })
       const before = heap()
       for (let i = 0; i < count; i++) yield* publisher.offer(message)
       const after = heap()
