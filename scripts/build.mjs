@@ -9,6 +9,22 @@ import { packageDirs, readManifest, root } from "./packages.mjs"
 const bin = (name) => Path.join(root, "node_modules", ".bin", name)
 const run = (cwd, command, args) => execFileSync(bin(command), args, { cwd, stdio: "inherit" })
 
+// A package with `"config": { "bundleBin": true }` (the `ams` command line) ships each bin as one bundle of
+// its sources and dependencies: it then installs and starts without resolving anything (`npm install -g` of
+// the tarball alone works), and it starts several times faster than the same modules loaded one by one.
+const bundleBin = (dir, file) =>
+  execFileSync(bin("esbuild"), [
+    Path.join(dir, "bin", file),
+    "--bundle",
+    "--format=esm",
+    "--platform=node",
+    "--target=node20",
+    "--log-level=warning",
+    `--outfile=${Path.join(dir, "dist", "bin", file.replace(/\.ts$/, ".js"))}`,
+    // Some dependencies are CommonJS and call require(): the ES module bundle gets one.
+    "--banner:js=import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
+  ], { cwd: dir, stdio: "inherit" })
+
 // Compiled bins keep their imports of the package's own modules: ../src/X.js becomes ../dist/esm/X.js.
 const compileBin = (dir, file) => {
   const source = Fs.readFileSync(Path.join(dir, "bin", file), "utf8")
@@ -76,7 +92,7 @@ const buildPackage = (dir) => {
     // dist/package.json has no "type" (dist/dist/cjs is CommonJS): the bins are ES modules.
     Fs.writeFileSync(Path.join(dir, "dist", "bin", "package.json"), JSON.stringify({ type: "module" }, null, 2) + "\n")
     for (const file of Fs.readdirSync(binDir)) {
-      if (file.endsWith(".ts")) compileBin(dir, file)
+      if (file.endsWith(".ts")) (manifest.config?.bundleBin === true ? bundleBin : compileBin)(dir, file)
       else if (file.endsWith(".js")) {
         Fs.copyFileSync(Path.join(binDir, file), Path.join(dir, "dist", "bin", file))
         Fs.chmodSync(Path.join(dir, "dist", "bin", file), 0o755)

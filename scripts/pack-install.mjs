@@ -13,7 +13,8 @@ import { root } from "./packages.mjs"
 
 // Bins checked from a global install of their tarball (one line per command).
 const globalBins = [
-  { pkg: "@argo-ams/emulator", bin: "ams-emulator", args: ["--help"], expect: /Usage: ams-emulator/ }
+  { pkg: "@argo-ams/emulator", bin: "ams-emulator", args: ["--help"], expect: /ams-emulator 0\.1\.0[\s\S]*--port/ },
+  { pkg: "@argo-ams/cli", bin: "ams", args: ["--help"], expect: /ams 0\.1\.0[\s\S]*topics[\s\S]*consume/ }
 ]
 
 const tmp = Fs.mkdtempSync(Path.join(Os.tmpdir(), "ams-pack-"))
