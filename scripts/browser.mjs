@@ -12,7 +12,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { chromium } from "playwright-core"
 import { startEmulator } from "./emulator.mjs"
-import { linkBuiltClient, root } from "./packages.mjs"
+import { browserBundle, linkBuiltClient, root } from "./packages.mjs"
 
 const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium"
 // The flags this machine needs: no sandbox as root, and nothing that reaches for the (closed) network.
@@ -34,13 +34,8 @@ Fs.copyFileSync(Path.join(root, "scripts", "browser", "page.js"), Path.join(work
 await esbuild.build({
   entryPoints: [Path.join(work, "page.js")],
   absWorkingDir: work,
-  bundle: true,
-  minify: true,
-  format: "esm",
-  platform: "browser",
-  target: "es2022",
-  outfile: Path.join(work, "out", "page.js"),
-  logLevel: "error"
+  ...browserBundle,
+  outfile: Path.join(work, "out", "page.js")
 })
 const files = {
   "/": ["text/html; charset=utf-8", Fs.readFileSync(Path.join(root, "scripts", "browser", "index.html"))],

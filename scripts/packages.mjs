@@ -29,3 +29,13 @@ export const linkBuiltClient = (work) => {
   link("effect", Fs.realpathSync(Path.join(client, "node_modules", "effect")))
   link("@effect/platform", Fs.realpathSync(Path.join(client, "node_modules", "@effect", "platform")))
 }
+
+// esbuild's options for a browser app's production bundle, as the size and browser checks build them.
+export const browserBundle = {
+  bundle: true,
+  minify: true,
+  format: "esm",
+  platform: "browser",
+  target: "es2022",
+  logLevel: "error"
+}
