@@ -6,11 +6,12 @@
  */
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Encoding from "effect/Encoding"
 import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import { AmsDecodeError, AmsMessageError } from "./AmsError.js"
+import * as Base64 from "./internal/base64.js"
+import { decodeData, decodeTime } from "./internal/fast.js"
 import { excerpt } from "./internal/response.js"
 
 /**
@@ -165,8 +166,8 @@ export const encode = (message: unknown, index: number, operation = "message.enc
     return fail(`Message ${index}: at least data or one attribute needs to be defined`)
   }
   const encoded: Encoded = attributeEntries.length === 0
-    ? { data: hasData ? Encoding.encodeBase64(data) : "" }
-    : { attributes: checked, data: hasData ? Encoding.encodeBase64(data) : "" }
+    ? { data: hasData ? Base64.encode(data) : "" }
+    : { attributes: checked, data: hasData ? Base64.encode(data) : "" }
   const bytes = recordBytes(encoded)
   if (bytes > maxRecordBytes) {
     return fail(
@@ -228,14 +229,6 @@ export interface Message {
 export interface Received {
   readonly ackId: string
   readonly message: Message
-}
-
-const decodeData = (raw: string): Uint8Array =>
-  Either.getOrElse(Encoding.decodeBase64(raw), () => new TextEncoder().encode(raw))
-
-const decodeTime = (raw: string): Date | undefined => {
-  const date = new Date(raw)
-  return raw === "" || Number.isNaN(date.getTime()) ? undefined : date
 }
 
 /**

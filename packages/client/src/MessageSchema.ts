@@ -5,10 +5,11 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
-import * as Encoding from "effect/Encoding"
+
 import * as Schema from "effect/Schema"
 import type { AmsError } from "./AmsError.js"
 import type * as AmsHttp from "./AmsHttp.js"
+import * as Base64 from "./internal/base64.js"
 import * as Names from "./internal/names.js"
 import * as Operation from "./internal/operation.js"
 import * as Wire from "./internal/wire.js"
@@ -250,7 +251,7 @@ export const validateMessage = (
       names: [["schema", name]],
       path: (project) => `/projects/${project}/schemas/${name}:validate`,
       // An `undefined` document is sent as JSON `null`: `undefined` would mean "no body" to `AmsHttp`.
-      body: payload instanceof Uint8Array ? { data: Encoding.encodeBase64(payload) } : payload ?? null,
+      body: payload instanceof Uint8Array ? { data: Base64.encode(payload) } : payload ?? null,
       response: Validated,
       options
     }).pipe(Effect.map((answer) => answer.message)))

@@ -14,10 +14,11 @@ import type * as Stream from "effect/Stream"
 import type { AmsError } from "./AmsError.js"
 import { AmsArgumentError, isRetryable } from "./AmsError.js"
 import type * as AmsHttp from "./AmsHttp.js"
+import * as Answers from "./internal/answers.js"
 import * as Operation from "./internal/operation.js"
 import * as Paging from "./internal/paging.js"
 import * as Wire from "./internal/wire.js"
-import * as Message from "./Message.js"
+import type * as Message from "./Message.js"
 import type * as Metric from "./Metric.js"
 import { MetricsFromWire } from "./Metric.js"
 import * as PushConfig from "./PushConfig.js"
@@ -136,8 +137,6 @@ export interface Offsets {
 
 const OffsetsFromWire = Schema.Struct({ max: Schema.Number, min: Schema.Number, current: Schema.Number })
 const OffsetFromWire = Schema.Struct({ offset: Schema.Number })
-// `receivedMessages` is always there (`[]` when nothing is new): an answer without it is broken, not empty.
-const Pulled = Schema.Struct({ receivedMessages: Schema.NullOr(Schema.Array(Message.ReceivedFromWire)) })
 
 const path = (project: string, name: string, suffix = "") => `/projects/${project}/subscriptions/${name}${suffix}`
 
@@ -426,9 +425,11 @@ export const pull = (
         maxMessages: String(maxMessages),
         returnImmediately: (options?.returnImmediately ?? true) ? "true" : "false"
       },
-      response: Pulled,
+      response: Answers.Pulled,
       balancerTimeouts: true,
-      options
+      options,
+      messaging: "receive",
+      messageCount: (answer) => answer.receivedMessages?.length ?? 0
     }).pipe(Effect.map((answer) => answer.receivedMessages ?? []))
   })
 
@@ -465,7 +466,9 @@ export const acknowledge = (
       body: { ackIds: ids },
       response: Wire.Ignored,
       balancerTimeouts: true,
-      options
+      options,
+      messaging: "settle",
+      messageCount: ids.length
     }).pipe(Effect.asVoid)
   })
 
@@ -531,7 +534,12 @@ export const pullAndAck = (
 ): Effect.Effect<ReadonlyArray<Message.Message>, AmsError, AmsHttp.AmsHttp> =>
   Operation.lazy("subscription.pullAndAck", () => {
     const ackOptions = options?.project === undefined ? undefined : { project: options.project }
-    const spec = { operation: "subscription.pullAndAck", projectScoped: true, names: [["subscription", name]] as const }
+    const spec = {
+      operation: "subscription.pullAndAck",
+      projectScoped: true,
+      names: [["subscription", name]] as const,
+      messaging: "receive" as const
+    }
     return Operation.traced(
       { ...spec, options },
       () =>

@@ -10,6 +10,7 @@ import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { AmsError } from "./AmsError.js"
 import type * as AmsHttp from "./AmsHttp.js"
+import * as Answers from "./internal/answers.js"
 import * as Operation from "./internal/operation.js"
 import * as Paging from "./internal/paging.js"
 import * as Wire from "./internal/wire.js"
@@ -109,8 +110,6 @@ export interface SubscriptionName {
 }
 
 const SubscriptionNames = Schema.Struct({ subscriptions: Paging.items(Wire.resourceName("subscriptions")) })
-
-const MessageIds = Schema.Struct({ messageIds: Schema.Array(Schema.String) })
 
 const path = (project: string, name: string, suffix = "") => `/projects/${project}/topics/${name}${suffix}`
 
@@ -335,9 +334,11 @@ export const publish = (
           Message.encodeAll(Predicate.isIterable(messages) ? messages : [messages], "topic.publish"),
           (encoded) => ({ messages: encoded })
         ),
-      response: MessageIds,
+      response: Answers.MessageIds,
       balancerTimeouts: true,
-      options
+      options,
+      messaging: "send",
+      messageCount: (answer) => answer.messageIds.length
     }).pipe(Effect.map((answer) => answer.messageIds)))
 
 /**

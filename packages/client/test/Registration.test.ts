@@ -162,7 +162,7 @@ describe("Registration", () => {
       expect(registrations.map((registration) => registration.uuid)).toEqual(["ur-uuid1"])
     }))
 
-  it.effect("list records an activation token on no span; without one the HTTP client's span stays", () =>
+  it.effect("list records an activation token on no span; without one the URL is recorded", () =>
     Effect.gen(function*() {
       const recorder = yield* Recorder.make([{ json: { user_registrations: [pending] } }])
       const filtered = yield* Spans.recording(

@@ -136,7 +136,7 @@ describe("User", () => {
       expect(user.name).toBe("UserA")
     }))
 
-  it.effect("getByToken records the token on no span, while other requests keep the HTTP client's span", () =>
+  it.effect("getByToken records the token on no span, while other requests record their URL", () =>
     Effect.gen(function*() {
       const recorder = yield* Recorder.make([{ json: userA }])
       const byToken = yield* Spans.recording(
@@ -144,7 +144,7 @@ describe("User", () => {
       )
       expect(byToken.spans.map((span) => span.name)).toContain("ams.user.getByToken")
       expect(Spans.attributeValues(byToken.spans).filter((value) => value.includes("S3CR3T1"))).toEqual([])
-      // The control: an ordinary request does get the HTTP client's span, with its URL.
+      // The control: an ordinary request's span does record its URL.
       const byName = yield* Spans.recording(User.get("UserA").pipe(Effect.provide(recorder.layer)))
       expect(Spans.attributeValues(byName.spans).some((value) => value.includes("/v1/users/UserA"))).toBe(true)
     }))

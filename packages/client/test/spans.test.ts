@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
 import * as Subscription from "../src/Subscription.js"
 import * as Topic from "../src/Topic.js"
 import * as User from "../src/User.js"
@@ -18,9 +19,36 @@ describe("spans", () => {
       expect(span?.attributes.get("ams.project")).toBe("demo")
       expect(span?.attributes.get("ams.topic")).toBe("alerts")
       expect(span?.kind).toBe("client")
-      // The HTTP client's own span sits below it, with the x-api-key header redacted.
-      expect(spans.length).toBeGreaterThan(1)
       expect(Spans.attributeValues(spans).filter((value) => value.includes(Recorder.defaults.token))).toEqual([])
+    }))
+
+  it.effect("one span per operation, with the request's method, URL and status", () =>
+    Effect.gen(function*() {
+      const recorder = yield* Recorder.make([{ json: topic }])
+      const { spans } = yield* Spans.recording(Topic.get("alerts").pipe(Effect.provide(recorder.layer)))
+      expect(spans.map((s) => s.name)).toEqual(["ams.topic.get"])
+      expect(Object.fromEntries([...spans[0]!.attributes].filter(([key]) => /^(http|url)\./.test(key)))).toEqual({
+        "http.request.method": "GET",
+        "http.response.status_code": 200,
+        "url.full": "https://ams.test/v1/projects/demo/topics/alerts"
+      })
+    }))
+
+  it.effect("with a retry, each attempt has its own HTTP client span below the operation's", () =>
+    Effect.gen(function*() {
+      const recorder = yield* Recorder.make([{ status: 503, text: "busy" }, { json: topic }])
+      const { spans } = yield* Spans.recording(
+        Topic.get("alerts", { retry: Schedule.recurs(1) }).pipe(Effect.provide(recorder.layer))
+      )
+      const operation = spans.find((s) => s.name === "ams.topic.get")!
+      const attempts = spans.filter((s) => s !== operation)
+      expect(attempts.map((s) => s.attributes.get("http.response.status_code"))).toEqual([503, 200])
+      for (const attempt of attempts) {
+        const parent = Option.getOrUndefined(attempt.parent)
+        expect(parent?.spanId).toBe(operation.spanId)
+        // The HTTP client redacts the x-api-key header it records.
+        expect(Spans.attributeValues([attempt]).filter((value) => value.includes(Recorder.defaults.token))).toEqual([])
+      }
     }))
 
   it.effect("a per-call project is the one recorded", () =>
@@ -121,5 +149,63 @@ describe("spans of composite operations and early failures", () => {
         "ams.user.listPage",
         "ams.user.list"
       ])
+    }))
+})
+
+describe("OpenTelemetry messaging attributes", () => {
+  const messaging = (span: { readonly attributes: ReadonlyMap<string, unknown> } | undefined) =>
+    Object.fromEntries([...span?.attributes ?? []].filter(([key]) => key.startsWith("messaging.")))
+
+  it.effect("publish, pull and acknowledge carry the system, destination, operation type and message count", () =>
+    Effect.gen(function*() {
+      const recorder = yield* Recorder.make([
+        { json: { messageIds: ["7", "8"] } },
+        {
+          json: {
+            receivedMessages: [{ ackId: "projects/demo/subscriptions/s1:7", message: { data: "aGk=", messageId: "7" } }]
+          }
+        },
+        { json: {} }
+      ])
+      const { spans } = yield* Spans.recording(
+        Effect.gen(function*() {
+          yield* Topic.publish("alerts", [{ data: "a" }, { data: "b" }])
+          const received = yield* Subscription.pull("s1", { maxMessages: 10 })
+          yield* Subscription.acknowledge("s1", received.map((r) => r.ackId))
+          yield* Topic.get("alerts").pipe(Effect.ignore)
+        }).pipe(Effect.provide(recorder.layer))
+      )
+      const span = (name: string) => spans.find((s) => s.name === name)
+      expect(messaging(span("ams.topic.publish"))).toEqual({
+        "messaging.system": "ams",
+        "messaging.destination.name": "alerts",
+        "messaging.operation.type": "send",
+        "messaging.batch.message_count": 2
+      })
+      expect(messaging(span("ams.subscription.pull"))).toEqual({
+        "messaging.system": "ams",
+        "messaging.destination.name": "s1",
+        "messaging.operation.type": "receive",
+        "messaging.batch.message_count": 1
+      })
+      expect(messaging(span("ams.subscription.acknowledge"))).toEqual({
+        "messaging.system": "ams",
+        "messaging.destination.name": "s1",
+        "messaging.operation.type": "settle",
+        "messaging.batch.message_count": 1
+      })
+      // Operations that move no messages are not messaging spans.
+      expect(messaging(span("ams.topic.get"))).toEqual({})
+    }))
+
+  it.effect("pullAndAck is a receive of its subscription", () =>
+    Effect.gen(function*() {
+      const recorder = yield* Recorder.make([{ json: { receivedMessages: [] } }])
+      const { spans } = yield* Spans.recording(Subscription.pullAndAck("s1").pipe(Effect.provide(recorder.layer)))
+      expect(messaging(spans.find((s) => s.name === "ams.subscription.pullAndAck"))).toEqual({
+        "messaging.system": "ams",
+        "messaging.destination.name": "s1",
+        "messaging.operation.type": "receive"
+      })
     }))
 })

@@ -46,6 +46,13 @@ export interface Spec<A, I> {
   /** See `AmsRequest.secretInUrl`. */
   readonly secretInUrl?: boolean
   readonly options?: RequestOptions | undefined
+  /** For publish, pull and acknowledge: OpenTelemetry's messaging attributes on the span. */
+  readonly messaging?: Messaging | undefined
+  /**
+   * `messaging.batch.message_count`: how many messages the request concerns (a number, recorded before
+   * the request) or the answer carries (a function of it, recorded once it is decoded).
+   */
+  readonly messageCount?: number | ((answer: A) => number) | undefined
 }
 
 /** An AmsArgumentError for arguments that broke while being read (a JavaScript caller past the types). */
@@ -105,6 +112,12 @@ const common = (operation: string, options: unknown): Effect.Effect<Common, AmsA
     return Effect.succeed({ project, retry: retry as Schedule.Schedule<unknown, AmsError> | undefined })
   }).pipe(Effect.catchAllDefect((cause) => Effect.fail(unreadable(operation, cause))))
 
+/**
+ * OpenTelemetry's `messaging.operation.type` of an operation that moves messages: `send` (publish),
+ * `receive` (pull) or `settle` (acknowledge).
+ */
+export type Messaging = "send" | "receive" | "settle"
+
 /** The project a call is about: its `{ project }` option, else the layer's default. */
 export const project = (options: RequestOptions | undefined): Effect.Effect<string, never, AmsHttp> =>
   Effect.map(AmsHttp, (http) => options?.project ?? http.project)
@@ -115,6 +128,8 @@ export interface Traced {
   readonly projectScoped: boolean
   readonly names?: ResourceNames | undefined
   readonly options?: RequestOptions | undefined
+  /** The span also gets OpenTelemetry's messaging attributes, the destination being the last name. */
+  readonly messaging?: Messaging | undefined
 }
 
 const resolve = <A>(value: OfProject<A>, project: string): A =>
@@ -135,6 +150,12 @@ export const traced = <A, E, R>(
     const checked = spec.projectScoped ? [["project", project] as const, ...names] : names
     const attributes: Record<string, string> = {}
     for (const [argument, value] of checked) attributes[`ams.${argument}`] = String(value)
+    if (spec.messaging !== undefined) {
+      attributes["messaging.system"] = "ams"
+      attributes["messaging.operation.type"] = spec.messaging
+      const destination = names.at(-1)
+      if (destination !== undefined) attributes["messaging.destination.name"] = String(destination[1])
+    }
     return Names.check(spec.operation, checked).pipe(
       Effect.zipRight(lazy(spec.operation, () => body(project, options))),
       Effect.withSpan(`ams.${spec.operation}`, { attributes, kind: "client" })
@@ -154,10 +175,17 @@ export const run = <A, I>(spec: Spec<A, I>): Effect.Effect<A, AmsError, AmsHttp>
           body,
           response: spec.response,
           balancerTimeouts: spec.balancerTimeouts,
-          secretInUrl: spec.secretInUrl
+          secretInUrl: spec.secretInUrl,
+          attemptSpans: options.retry !== undefined
         })
         const schedule = options.retry
-        return schedule === undefined ? attempt : Effect.retry(attempt, { schedule, while: isRetryable })
+        const sent = schedule === undefined ? attempt : Effect.retry(attempt, { schedule, while: isRetryable })
+        const count = spec.messageCount
+        return count === undefined
+          ? sent
+          : typeof count === "number"
+          ? Effect.zipRight(Effect.annotateCurrentSpan("messaging.batch.message_count", count), sent)
+          : Effect.tap(sent, (answer) => Effect.annotateCurrentSpan("messaging.batch.message_count", count(answer)))
       }
       // After the checks: a body is built from arguments they have vouched for.
       const send = lazy(spec.operation, () => {

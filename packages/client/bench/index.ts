@@ -1,0 +1,371 @@
+// The client benchmark: the client against the raw transports and a bare Effect program, on a fixed-answer
+// AMS in a child process; then end to end on the emulator. Prints a table and writes a JSON report.
+//
+//   pnpm bench                      # the full run (about 2 minutes on a quiet machine)
+//   pnpm bench -- --smoke           # a few operations of every case: checks that the benchmark runs
+//   pnpm bench -- --consume 1000000 # Subscriber.consume's heap over a million messages (default 100,000)
+//   pnpm bench -- --out report.json # where the JSON goes (default bench-results/client.json)
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Redacted from "effect/Redacted"
+import { fork } from "node:child_process"
+import { mkdirSync, writeFileSync } from "node:fs"
+import { dirname, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
+import { parseArgs } from "node:util"
+import { Agent } from "undici"
+import * as AmsHttp from "../src/AmsHttp.js"
+import * as Subscription from "../src/Subscription.js"
+import * as Topic from "../src/Topic.js"
+import { bare, type Outgoing, rawFetch, rawUndici } from "./baselines.js"
+import * as Emulated from "./emulated.js"
+import { project, subscription, text, token, topic } from "./fixture.js"
+import { format, machine, measure, type Measured, type Plan, table, type Variant } from "./harness.js"
+import * as Volume from "./volume.js"
+
+const argv = process.argv.slice(2)
+const { values } = parseArgs({
+  args: argv[0] === "--" ? argv.slice(1) : argv,
+  options: {
+    smoke: { type: "boolean", default: false },
+    rounds: { type: "string" },
+    consume: { type: "string" },
+    out: { type: "string" }
+  }
+})
+const smoke = values.smoke === true
+const rounds = values.rounds === undefined ? (smoke ? 1 : 5) : Number(values.rounds)
+const consumeCount = values.consume === undefined ? (smoke ? 2_000 : 100_000) : Number(values.consume)
+const here = dirname(fileURLToPath(import.meta.url))
+const out = resolve(values.out ?? resolve(here, "../../../bench-results/client.json"))
+
+/** Operations per round, warm-up operations: a full run, or a smoke run that only proves every case runs. */
+const plan = (operations: number, warmup = operations): Plan =>
+  smoke ? { operations: 1, rounds, warmup: 1 } : { operations, rounds, warmup }
+
+// ---------------------------------------------------------------------------------------------------------
+// The fixed-answer server, in a child process.
+
+const startServer = () =>
+  new Promise<{ readonly origin: string; readonly stop: () => void }>((ok, fail) => {
+    const child = fork(resolve(here, "server.ts"), [], {
+      execArgv: ["--import", import.meta.resolve("tsx")],
+      stdio: "inherit"
+    })
+    child.once("error", fail)
+    child.once("message", (message) => {
+      const port = (message as { port: number }).port
+      ok({ origin: `http://127.0.0.1:${port}`, stop: () => child.kill() })
+    })
+  })
+
+// ---------------------------------------------------------------------------------------------------------
+// Contenders.
+
+type Transport = "undici" | "fetch"
+
+const transports: Record<Transport, Layer.Layer<HttpClient.HttpClient>> = {
+  undici: NodeHttpClient.layerUndici,
+  fetch: FetchHttpClient.layer
+}
+
+const clientLayer = (origin: string) =>
+  AmsHttp.layer({ endpoint: origin, token: Redacted.make(token), project }).pipe(Layer.orDie)
+
+const repeat =
+  <E, R>(runtime: ManagedRuntime.ManagedRuntime<R, never>, make: () => Effect.Effect<unknown, E, R>) =>
+  (operations: number) =>
+    runtime.runPromise(Effect.gen(function*() {
+      for (let i = 0; i < operations; i++) yield* make()
+    }))
+
+const loop = (make: () => Promise<unknown>) => async (operations: number) => {
+  for (let i = 0; i < operations; i++) await make()
+}
+
+interface Contenders {
+  readonly raw: Record<Transport, ReturnType<typeof rawUndici>>
+  readonly bare: Record<Transport, ManagedRuntime.ManagedRuntime<HttpClient.HttpClient, never>>
+  readonly client: Record<Transport, ManagedRuntime.ManagedRuntime<AmsHttp.AmsHttp, never>>
+  /** The client on `AmsHttp.layerFetch`: `fetch` called directly, no `HttpClient`. */
+  readonly direct: ManagedRuntime.ManagedRuntime<AmsHttp.AmsHttp, never>
+  readonly bareOps: ReturnType<typeof bare>
+}
+
+/** One operation written three ways. */
+interface Operation {
+  readonly raw: (raw: ReturnType<typeof rawUndici>) => Promise<unknown>
+  readonly bare: (ops: ReturnType<typeof bare>) => Effect.Effect<unknown, unknown, HttpClient.HttpClient>
+  readonly client: () => Effect.Effect<unknown, unknown, AmsHttp.AmsHttp>
+}
+
+const trio = (c: Contenders, operation: Operation, transport: Transport): Array<Variant> => [
+  rawOn(c, operation, transport),
+  { kind: "bare", transport, run: repeat(c.bare[transport], () => operation.bare(c.bareOps)) },
+  { kind: "client", transport, run: repeat(c.client[transport], operation.client) }
+]
+
+const rawOn = (c: Contenders, operation: Operation, transport: Transport): Variant => ({
+  kind: "raw",
+  transport,
+  run: loop(() => operation.raw(c.raw[transport]))
+})
+
+const direct = (c: Contenders, operation: Operation): Variant => ({
+  kind: "client",
+  transport: "layerFetch",
+  run: repeat(c.direct, operation.client)
+})
+
+// ---------------------------------------------------------------------------------------------------------
+// Cases and rows.
+
+/** A row of the table: one case on one transport, with its goal. */
+interface Row {
+  readonly name: string
+  readonly transport: string
+  /** Messages per operation for throughput rows; `undefined` for per-request rows (microseconds). */
+  readonly messages: number | undefined
+  readonly raw: Measured
+  readonly bare: Measured | undefined
+  readonly client: Measured
+  /** client / raw for per-request rows (lower is better), client's msg/s / raw's for throughput rows. */
+  readonly ratio: number
+  /** The same ratio on this process's CPU time: steadier than wall time on a busy machine. */
+  readonly cpuRatio: number
+  readonly goal: string
+  readonly met: boolean
+}
+
+const row = (
+  name: string,
+  measured: ReadonlyArray<Measured>,
+  transport: Variant["transport"],
+  messages: number | undefined,
+  limit: number
+): Row => {
+  // The client on `layerFetch` is held against the raw and bare programs on `fetch`.
+  const baseline = transport === "layerFetch" ? "fetch" : transport
+  const pick = (kind: Measured["kind"], on: Variant["transport"]) =>
+    measured.find((m) => m.kind === kind && m.transport === on)
+  const [raw, bareRun, client] = [pick("raw", baseline)!, pick("bare", baseline), pick("client", transport)!]
+  const ratio = messages === undefined ? client.wallUs / raw.wallUs : raw.wallUs / client.wallUs
+  const cpuRatio = messages === undefined ? client.cpuUs / raw.cpuUs : raw.cpuUs / client.cpuUs
+  return {
+    name,
+    transport: transport === "layerFetch" ? "fetch, `layerFetch`" : transport,
+    messages,
+    raw,
+    bare: bareRun,
+    client,
+    ratio,
+    cpuRatio,
+    goal: messages === undefined ? `≤ ${limit}x` : `≥ ${limit}`,
+    met: messages === undefined ? ratio <= limit : ratio >= limit
+  }
+}
+
+const perRequestLimit: Record<Variant["transport"], number> = { undici: 1.3, fetch: 1.2, layerFetch: 1.2 }
+
+const messagesOf = (count: number, bytes: number): Array<Outgoing> =>
+  Array.from({ length: count }, () => ({ data: text(bytes) }))
+
+const perRequest = async (c: Contenders): Promise<Array<Row>> => {
+  const one: Array<Outgoing> = [{ data: text(64), attributes: { source: "bench" } }]
+  const cases: ReadonlyArray<readonly [string, Operation]> = [
+    ["`Topic.get`", { raw: (r) => r.get(), bare: (b) => b.get(), client: () => Topic.get(topic) }],
+    [
+      "`Topic.publish`, 1 message",
+      { raw: (r) => r.publish(one), bare: (b) => b.publish(one), client: () => Topic.publish(topic, one) }
+    ],
+    [
+      "`Subscription.pull`, 1 message",
+      { raw: (r) => r.pull(1), bare: (b) => b.pull(1), client: () => Subscription.pull(subscription) }
+    ]
+  ]
+  const rows: Array<Row> = []
+  for (const [name, operation] of cases) {
+    const contenders = [...trio(c, operation, "undici"), ...trio(c, operation, "fetch"), direct(c, operation)]
+    const measured = await measure(contenders, plan(150, 100))
+    for (const transport of ["undici", "fetch", "layerFetch"] as const) {
+      rows.push(row(name, measured, transport, undefined, perRequestLimit[transport]))
+      report(rows.at(-1)!)
+    }
+  }
+  return rows
+}
+
+/** Throughput: the three on undici, and the client on `layerFetch` against raw `fetch`. */
+const throughputContenders = (c: Contenders, operation: Operation) => [
+  ...trio(c, operation, "undici"),
+  rawOn(c, operation, "fetch"),
+  direct(c, operation)
+]
+
+const throughput = async (c: Contenders): Promise<Array<Row>> => {
+  const rows: Array<Row> = []
+  for (const [batch, requests] of [[1, 300], [100, 30], [1_000, 6]] as const) {
+    const messages = messagesOf(batch, 1024)
+    const operation: Operation = {
+      raw: (r) => r.publish(messages),
+      bare: (b) => b.publish(messages),
+      client: () => Topic.publish(topic, messages)
+    }
+    const measured = await measure(throughputContenders(c, operation), plan(requests))
+    for (const transport of ["undici", "layerFetch"] as const) {
+      rows.push(row(`publish, ${format(batch)} × 1 KiB per request`, measured, transport, batch, 0.9))
+      report(rows.at(-1)!)
+    }
+  }
+  const pullAck: Operation = {
+    raw: async (r) => {
+      const received = await r.pull(1_000)
+      await r.acknowledge(received.at(-1)!.ackId)
+    },
+    bare: (b) => Effect.flatMap(b.pull(1_000), (received) => b.acknowledge(received.at(-1)!.ackId)),
+    client: () =>
+      Effect.flatMap(
+        Subscription.pull(subscription, { maxMessages: 1_000 }),
+        (received) => Subscription.acknowledge(subscription, [received.at(-1)!.ackId])
+      )
+  }
+  const measured = await measure(throughputContenders(c, pullAck), plan(6))
+  for (const transport of ["undici", "layerFetch"] as const) {
+    rows.push(row("pull 1,000 × 1 KiB + ack", measured, transport, 1_000, 0.9))
+    report(rows.at(-1)!)
+  }
+  return rows
+}
+
+/** `Publisher` and `Subscriber.consume` against raw loops, `volume` messages per round. */
+const atVolume = async (c: Contenders, volume: number): Promise<Array<Row>> => {
+  const run = <A, E>(effect: Effect.Effect<A, E, AmsHttp.AmsHttp>) => c.client.undici.runPromise(effect)
+  const plan: Plan = { operations: 1, rounds, warmup: 1 }
+  const rows: Array<Row> = []
+  const published = await Volume.publisher(c.raw.undici, run, volume, plan)
+  rows.push(
+    row(`\`Publisher.publishAll\`, 1 KiB, ${Volume.publishBatch} per request`, published, "undici", volume, 0.9)
+  )
+  report(rows.at(-1)!)
+  const consumed = await Volume.subscriber(c.raw.undici, run, volume, plan)
+  rows.push(row("`Subscriber.consume`, 1 KiB, 1,000 per pull", consumed, "undici", volume, 0.9))
+  report(rows.at(-1)!)
+  return rows
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Output.
+
+const report = (r: Row) =>
+  console.log(
+    `  ${r.name} on ${r.transport}: raw ${cell(r, r.raw)}, bare ${cell(r, r.bare)}, client ${cell(r, r.client)}; ` +
+      `ratio ${format(r.ratio, 2)} (goal ${r.goal}: ${r.met ? "met" : "missed"})`
+  )
+
+const cell = (r: Row, m: Measured | undefined) =>
+  m === undefined
+    ? "–"
+    : r.messages === undefined
+    ? `${format(m.wallUs)} µs`
+    : `${format(r.messages * 1e6 / m.wallUs)} msg/s`
+
+const cpu = (r: Row, m: Measured | undefined) =>
+  m === undefined ? "–" : r.messages === undefined ? format(m.cpuUs) : format(m.cpuUs / r.messages, 1)
+
+const render = (rows: ReadonlyArray<Row>) =>
+  table(
+    [
+      "case",
+      "transport",
+      "raw",
+      "bare Effect",
+      "client",
+      "client / raw",
+      "goal",
+      "CPU client / raw",
+      "CPU µs per request (per message) raw / bare / client"
+    ],
+    rows.map((r) => [
+      r.name,
+      r.transport,
+      cell(r, r.raw),
+      cell(r, r.bare),
+      cell(r, r.client),
+      r.messages === undefined ? `${format(r.ratio, 2)}x` : format(r.ratio, 2),
+      `${r.goal} ${r.met ? "met" : "**missed**"}`,
+      r.messages === undefined ? `${format(r.cpuRatio, 2)}x` : format(r.cpuRatio, 2),
+      `${cpu(r, r.raw)} / ${cpu(r, r.bare)} / ${cpu(r, r.client)}`
+    ]),
+    [false, false, true, true, true, true, false, true, true]
+  )
+
+// ---------------------------------------------------------------------------------------------------------
+
+const main = async () => {
+  const began = Date.now()
+  const server = await startServer()
+  const agent = new Agent()
+  const runtimes = <R>(layer: (transport: Transport) => Layer.Layer<R>) => ({
+    undici: ManagedRuntime.make(layer("undici")),
+    fetch: ManagedRuntime.make(layer("fetch"))
+  })
+  const contenders: Contenders = {
+    raw: { undici: rawUndici(server.origin, agent), fetch: rawFetch(server.origin) },
+    bare: runtimes((t) => transports[t]),
+    client: runtimes((t) => clientLayer(server.origin).pipe(Layer.provide(transports[t]))),
+    direct: ManagedRuntime.make(
+      AmsHttp.layerFetch({ endpoint: server.origin, token: Redacted.make(token), project }).pipe(Layer.orDie)
+    ),
+    bareOps: bare(server.origin)
+  }
+  try {
+    console.log(`client benchmark${smoke ? " (smoke)" : ""}: ${rounds} rounds, server ${server.origin}`)
+    const rows = [
+      ...await perRequest(contenders),
+      ...await throughput(contenders),
+      ...await atVolume(contenders, smoke ? 1_000 : 20_000)
+    ]
+    const memory = {
+      publisherBuffered: await Volume.bufferedHeap(smoke ? 1_000 : 10_000),
+      consume: await Volume.consumeHeap(
+        (effect) => contenders.client.undici.runPromise(effect),
+        consumeCount
+      )
+    }
+    const emulated = await Emulated.run(smoke ? 2_000 : 10_000, smoke ? 1 : 3)
+    console.log()
+    console.log(render(rows))
+    console.log()
+    console.log(Emulated.render(emulated))
+    const document = {
+      date: new Date().toISOString(),
+      machine: machine(),
+      smoke,
+      rounds,
+      seconds: (Date.now() - began) / 1000,
+      rows,
+      memory,
+      emulator: emulated
+    }
+    mkdirSync(dirname(out), { recursive: true })
+    writeFileSync(out, JSON.stringify(document, null, 2))
+    console.log(`\n${format(document.seconds)} s; report written to ${out}`)
+  } finally {
+    await Promise.all([
+      ...Object.values(contenders.bare).map((runtime) => runtime.dispose()),
+      ...Object.values(contenders.client).map((runtime) => runtime.dispose()),
+      contenders.direct.dispose(),
+      agent.close()
+    ])
+    server.stop()
+  }
+}
+
+main().catch((error) => {
+  console.error(error)
+  process.exit(1)
+})

@@ -1,0 +1,76 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as Either from "effect/Either"
+import * as Encoding from "effect/Encoding"
+import fc from "fast-check"
+import * as Base64 from "../../src/internal/base64.js"
+
+// Any UTF-16 code unit, lone surrogates included: what a JavaScript string can hold.
+const anyString = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)) })
+const bytes = fc.uint8Array({ maxLength: 3000 })
+// Texts near base64: its alphabet, padding in any place, line breaks, the URL-safe letters, spaces.
+const nearBase64 = fc.string({
+  unit: fc.constantFrom(..."ABCXYZabcxyz0189+/=\n\r-_ .".split("")),
+  maxLength: 40
+})
+const base64Text = fc.oneof(
+  bytes.map((b) => Encoding.encodeBase64(b)),
+  // Valid encodings with line breaks, as MIME writes them, and with unused bits set in the last character.
+  bytes.map((b) => Encoding.encodeBase64(b).replace(/(.{76})/g, "$1\r\n")),
+  bytes.filter((b) => b.length % 3 !== 0).map((b) => Encoding.encodeBase64(b).replace(/[AQgw](=+)$/, "B$1")),
+  nearBase64,
+  anyString
+)
+
+const effectDecode = (text: string) => Either.getOrUndefined(Encoding.decodeBase64(text))
+
+const plainBytes = (value: Uint8Array | undefined) => {
+  expect(value === undefined || Object.getPrototypeOf(value) === Uint8Array.prototype).toBe(true)
+  expect(value === undefined || value.buffer.byteLength === value.length).toBe(true)
+}
+
+describe("internal/base64", () => {
+  it("encodes bytes as effect/Encoding does, natively and portably", () => {
+    fc.assert(
+      fc.property(bytes, fc.nat(8), (data, offset) => {
+        const view = data.subarray(Math.min(offset, data.length))
+        expect(Base64.encode(view)).toBe(Encoding.encodeBase64(view))
+        expect(Base64.encodePortable(view)).toBe(Encoding.encodeBase64(view))
+      }),
+      { numRuns: 300 }
+    )
+  })
+
+  it("encodes strings as their UTF-8 bytes, lone surrogates included", () => {
+    fc.assert(
+      fc.property(anyString, (text) => {
+        expect(Base64.encode(text)).toBe(Encoding.encodeBase64(text))
+        expect(Base64.encodePortable(text)).toBe(Encoding.encodeBase64(text))
+      }),
+      { numRuns: 300 }
+    )
+  })
+
+  it("decodes exactly what effect/Encoding decodes, and refuses what it refuses", () => {
+    fc.assert(
+      fc.property(base64Text, (text) => {
+        const expected = effectDecode(text)
+        const native = Base64.decode(text)
+        const portable = Base64.decodePortable(text)
+        expect(native).toEqual(expected)
+        expect(portable).toEqual(expected)
+        plainBytes(native)
+        plainBytes(portable)
+      }),
+      { numRuns: 2000 }
+    )
+  })
+
+  it("agrees on the edge cases", () => {
+    for (
+      const text of ["", "=", "==", "A", "AA", "AAA", "AA==", "AAA=", "A===", "AA=A", "====", "QR==", "\r\n", "AA\n=="]
+    ) {
+      expect([text, Base64.decode(text)]).toEqual([text, effectDecode(text)])
+      expect([text, Base64.decodePortable(text)]).toEqual([text, effectDecode(text)])
+    }
+  })
+})
