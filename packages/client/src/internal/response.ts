@@ -1,6 +1,5 @@
 /** Turns an HTTP answer into a decoded value or a typed AmsError (ams-api.md §3.5, by status and by body). */
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
@@ -51,7 +50,16 @@ export const scrubCause = (cause: unknown, scrub: Scrub, depth = 0): unknown => 
   return clean
 }
 
-const parseJson = (text: string): Either.Either<unknown, unknown> => Either.try(() => JSON.parse(text) as unknown)
+// A plain try/catch: `notJson` marks a body that does not parse (no JSON text parses to a fresh symbol).
+const notJson: unique symbol = Symbol()
+
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return notJson
+  }
+}
 
 interface ErrorBody {
   readonly code: number | undefined
@@ -61,9 +69,7 @@ interface ErrorBody {
 
 /** The `{"error":{"code","message","status"}}` document of an AMS error, if the body is one. */
 const errorBody = (text: string): ErrorBody | undefined => {
-  const parsed = parseJson(text)
-  if (Either.isLeft(parsed)) return undefined
-  const json = parsed.right
+  const json = parseJson(text)
   if (!Predicate.hasProperty(json, "error") || !Predicate.hasProperty(json.error, "message")) return undefined
   const error = json.error
   if (!Predicate.isString(error.message)) return undefined
@@ -137,8 +143,8 @@ export const decode = <A, I>(
   text: string,
   scrub: Scrub = noScrub
 ): Effect.Effect<A, AmsDecodeError> => {
-  const parsed = text.trim() === "" ? Either.right<unknown>({}) : parseJson(text)
-  if (Either.isLeft(parsed)) {
+  const parsed = text.trim() === "" ? {} : parseJson(text)
+  if (parsed === notJson) {
     return Effect.fail(
       new AmsDecodeError({
         operation,
@@ -148,7 +154,7 @@ export const decode = <A, I>(
       })
     )
   }
-  return Schema.decodeUnknown(schema)(parsed.right).pipe(
+  return Schema.decodeUnknown(schema)(parsed).pipe(
     Effect.mapError((error) => {
       // The parse issue quotes the values it refused: the same redaction as the excerpt.
       const expected = redactFields(scrub(ParseResult.TreeFormatter.formatErrorSync(error)))

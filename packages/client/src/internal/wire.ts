@@ -66,8 +66,6 @@ export const resourceName = (kind: Kind, slash: Slash = "optional"): Schema.Sche
     encode: (name) => ParseResult.succeed(name.fullName)
   })
 
-const NAME = /^[a-zA-Z0-9_-]+$/
-
 /**
  * How the server wants one resource referred to from another's body, `projects/P/<kind>/N` (no leading
  * slash), from a short name (in the call's project) or a full name (with or without the slash). Anything
@@ -81,7 +79,7 @@ export const reference = (
 ): Effect.Effect<string, AmsArgumentError, AmsHttp> => {
   const full = typeof value === "string" ? parse(kind, value) : undefined
   if (full !== undefined) return Effect.succeed(`projects/${full.project}/${kind}/${full.name}`)
-  if (typeof value === "string" && NAME.test(value)) {
+  if (typeof value === "string" && Names.isValid(value)) {
     return Effect.map(Operation.project(options), (project) => `projects/${project}/${kind}/${value}`)
   }
   const argument = singular[kind]
