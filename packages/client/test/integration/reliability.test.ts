@@ -11,9 +11,7 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import { assert, describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
@@ -23,6 +21,7 @@ import * as Message from "../../src/Message.js"
 import * as Retry from "../../src/Retry.js"
 import * as Subscription from "../../src/Subscription.js"
 import * as Topic from "../../src/Topic.js"
+import { driven } from "../utils/clock.js"
 
 const seed: Seed.Seed = {
   ...Seed.defaultSeed,
@@ -48,26 +47,6 @@ const stats = Effect.flatMap(AmsEmulator.AmsEmulator, (emulator) => emulator.fau
 const offsets = admin(Subscription.offsets("s"))
 
 const publish = (...data: Array<string>) => publisher(Topic.publish("t", data.map((d) => ({ data: d }))))
-
-// The in-process client reads bodies through web streams (real promises): let them settle between ticks.
-const settle = Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
-
-/**
- * Runs `effect` in a fiber and advances the `TestClock` a second at a time until it is done: retry pauses
- * and fault delays pass without real sleeping. Dies if it is still running after `limit` simulated seconds.
- */
-const driven = <A, E, R>(effect: Effect.Effect<A, E, R>, limit = 600): Effect.Effect<A, E, R> =>
-  Effect.gen(function*() {
-    const fiber = yield* Effect.fork(effect)
-    for (let second = 0; second < limit; second++) {
-      yield* settle
-      const done = yield* Fiber.poll(fiber)
-      if (Option.isSome(done)) return yield* done.value
-      yield* TestClock.adjust("1 second")
-    }
-    yield* Fiber.interrupt(fiber)
-    return yield* Effect.dieMessage(`still running after ${limit} simulated seconds`)
-  })
 
 const elapsed = Effect.map(TestClock.currentTimeMillis, (millis) => millis / 1000)
 
