@@ -7,6 +7,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import { fork } from "node:child_process"
 import { dirname, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -59,11 +60,37 @@ child.once("message", async (message) => {
         (r) => Subscription.acknowledge(subscription, [r.at(-1)!.ackId])
       )
   }
+  const execute = (http: AmsHttp.AmsHttpService) =>
+    http.execute({
+      operation: "topic.get",
+      method: "GET",
+      path: `/projects/${project}/topics/${topic}`,
+      response: Schema.Unknown
+    })
+  cases.execute = () => Effect.flatMap(AmsHttp.AmsHttp, execute)
+  cases["span-execute"] = () =>
+    Effect.flatMap(AmsHttp.AmsHttp, (http) => Effect.withSpan(execute(http), "x", { captureStackTrace: false }))
+  cases["async-agent"] = () =>
+    Effect.async<unknown>((resume) => {
+      agent.request({
+        origin,
+        path: `/v1/projects/${project}/topics/${topic}`,
+        method: "GET",
+        headers: { accept: "application/json", "x-api-key": token },
+        body: null
+      }).then((response) => response.body.text()).then((text) => resume(Effect.succeed(JSON.parse(text))))
+    })
+  const loops: Record<string, () => Promise<unknown>> = { "loop-get": () => raw.get() }
   const cpu = process.cpuUsage()
   const start = performance.now()
-  await runtime.runPromise(Effect.gen(function*() {
-    for (let i = 0; i < operations; i++) yield* cases[which]!()
-  }))
+  const loop = loops[which]
+  if (loop !== undefined) {
+    for (let i = 0; i < operations; i++) await loop()
+  } else {
+    await runtime.runPromise(Effect.gen(function*() {
+      for (let i = 0; i < operations; i++) yield* cases[which]!()
+    }))
+  }
   const used = process.cpuUsage(cpu)
   console.log(
     `${which} on ${transport}: ${((performance.now() - start) * 1000 / operations).toFixed(0)} µs/op, ` +

@@ -261,23 +261,27 @@ export const makeFetch = (options: FetchOptions): Effect.Effect<AmsHttpService, 
       const headers: Record<string, string> = { accept: "application/json" }
       if (!queryAuth) headers["x-api-key"] = token
       if (json !== undefined) headers["content-type"] = "application/json"
-      return Transport.direct(
-        checked,
-        exchange,
-        headers,
-        (headers) =>
-          Effect.async<Transport.Answer, AmsConnectionError>((resume, signal) => {
-            const fetch = options.fetch ?? globalThis.fetch
-            fetch(url, { method: request.method, headers, ...(json === undefined ? {} : { body: json }), signal }).then(
-              (response) =>
-                response.text().then(
-                  (text) => resume(Effect.succeed({ status: response.status, text })),
-                  (cause) => resume(Effect.fail(Transport.connectionError(request.operation, true, cause, scrub)))
-                ),
-              (cause) => resume(Effect.fail(Transport.connectionError(request.operation, false, cause, scrub)))
-            )
-          })
-      )
+      return Transport.direct(checked, exchange, headers, (headers, answer, fail) => {
+        const controller = new AbortController()
+        const fetch = options.fetch ?? globalThis.fetch
+        const body = json === undefined ? {} : { body: json }
+        let sent: Promise<globalThis.Response>
+        try {
+          sent = fetch(url, { method: request.method, headers, ...body, signal: controller.signal })
+        } catch (cause) {
+          fail(Transport.connectionError(request.operation, false, cause, scrub))
+          return undefined
+        }
+        sent.then(
+          (response) =>
+            response.text().then(
+              (text) => answer({ status: response.status, text }),
+              (cause) => fail(Transport.connectionError(request.operation, true, cause, scrub))
+            ),
+          (cause) => fail(Transport.connectionError(request.operation, false, cause, scrub))
+        )
+        return () => controller.abort()
+      })
     })
   })
 

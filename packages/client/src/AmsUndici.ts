@@ -11,7 +11,7 @@ import * as Undici from "@effect/platform-node/Undici"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
-import type { AmsArgumentError, AmsError } from "./AmsError.js"
+import type { AmsArgumentError } from "./AmsError.js"
 import * as AmsHttp from "./AmsHttp.js"
 import * as Response from "./internal/response.js"
 import * as Transport from "./internal/transport.js"
@@ -72,31 +72,53 @@ const build = (checked: Transport.Checked, dispatcher: Undici.Dispatcher): AmsHt
     if (!queryAuth) headers["x-api-key"] = token
     if (json !== undefined) headers["content-type"] = "application/json"
     const operation = request.operation
-    return Transport.direct(
-      checked,
-      exchange,
-      headers,
-      (headers) =>
-        Effect.async<Transport.Answer, AmsError>((resume, signal) => {
-          const failed = (reading: boolean) => (cause: unknown) =>
-            resume(Effect.fail(Transport.connectionError(operation, reading, cause, scrub)))
-          let sent: Promise<Undici.Dispatcher.ResponseData>
-          try {
-            sent = dispatcher.request({ origin, path, method: request.method, headers, body: json ?? null, signal })
-          } catch (cause) {
-            return failed(false)(cause)
-          }
-          sent.then(
-            (response) =>
-              response.body.text().then(
-                (text) => resume(Effect.succeed({ status: response.statusCode, text })),
-                failed(true)
-              ),
-            failed(false)
-          )
-        })
-    )
+    return Transport.direct(checked, exchange, headers, (headers, answer, fail) => {
+      const failed = (reading: boolean) => (cause: unknown) =>
+        fail(Transport.connectionError(operation, reading, cause, scrub))
+      const signal = new Abort()
+      let sent: Promise<Undici.Dispatcher.ResponseData>
+      try {
+        sent = dispatcher.request({ origin, path, method: request.method, headers, body: json ?? null, signal })
+      } catch (cause) {
+        failed(false)(cause)
+        return undefined
+      }
+      sent.then(
+        (response) =>
+          response.body.text().then(
+            (text) => answer({ status: response.statusCode, text }),
+            failed(true)
+          ),
+        failed(false)
+      )
+      return () => signal.abort()
+    })
   })
+}
+
+/**
+ * The abort signal undici is given: it accepts any `EventTarget`-like object (`aborted`, `reason`,
+ * `addEventListener`, `removeEventListener`), and this one costs a fraction of an `AbortController`,
+ * which every request would otherwise make. Aborting before the answer fails the request; during the
+ * body, it destroys the body.
+ */
+class Abort {
+  aborted = false
+  reason: Error | undefined = undefined
+  private listener: (() => void) | undefined = undefined
+  addEventListener(_type: "abort", listener: () => void) {
+    this.listener = listener
+  }
+  removeEventListener() {
+    this.listener = undefined
+  }
+  abort() {
+    if (this.aborted) return
+    this.aborted = true
+    const listener = this.listener
+    this.listener = undefined
+    listener?.()
+  }
 }
 
 /**

@@ -81,6 +81,7 @@ export const check = (options: unknown, layer: string): Either.Either<Checked, A
 
 /** The query string of a request (`?a=b`, or `""`), with the token when it travels in the query. */
 export const search = (query: Readonly<Record<string, string>> | undefined, key?: string): string => {
+  if (query === undefined && key === undefined) return ""
   const params = new URLSearchParams(query)
   if (key !== undefined) params.set("key", key)
   const text = params.toString()
@@ -151,36 +152,74 @@ export const service = (checked: Checked, scrub: Response.Scrub, send: Send): Am
 const fullUrl = (base: string, request: Pick<AmsRequest<unknown>, "path" | "query">): string =>
   base + request.path + search(request.query)
 
-/** When the operation's span is the only one, it records what the HTTP client's would have. */
+/** What the HTTP client's span would have recorded, for the operation's span when it is the only one. */
+export const attributes = <A, I>(
+  base: string,
+  exchange: Exchange<A, I>,
+  status: number
+): Record<string, string | number> =>
+  exchange.secret
+    ? { "http.request.method": exchange.request.method, "http.response.status_code": status }
+    : {
+      "http.request.method": exchange.request.method,
+      "http.response.status_code": status,
+      "url.full": fullUrl(base, exchange.request)
+    }
+
+/** `attributes` on the current span. */
 export const annotate = <A, I>(base: string, exchange: Exchange<A, I>, status: number): Effect.Effect<void> =>
-  Effect.annotateCurrentSpan(
-    exchange.secret
-      ? { "http.request.method": exchange.request.method, "http.response.status_code": status }
-      : {
-        "http.request.method": exchange.request.method,
-        "http.response.status_code": status,
-        "url.full": fullUrl(base, exchange.request)
-      }
-  )
+  Effect.annotateCurrentSpan(attributes(base, exchange, status))
 
 /**
- * A transport without spans of its own: `call` gets the headers (with the operation span's trace
- * headers when `tracerPropagation` is on), and the operation's span records method, URL and status.
+ * Sends one request on a callback transport: `answer` or `fail` is called once, and the function it
+ * returns (if any) aborts the request.
+ */
+export type Call = (
+  headers: Record<string, string>,
+  answer: (answer: Answer) => void,
+  fail: (error: AmsError) => void
+) => (() => void) | undefined
+
+/**
+ * A transport without spans of its own, on a callback transport: `call` gets the headers (with the
+ * operation span's trace headers when `tracerPropagation` is on), and the operation's span records
+ * method, URL and status. The span is read once from the fiber and written when the answer comes: no
+ * more steps than the request itself.
  */
 export const direct = <A, I>(
   checked: Checked,
   exchange: Exchange<A, I>,
   headers: Record<string, string>,
-  call: (headers: Record<string, string>) => Effect.Effect<Answer, AmsError>
-): Effect.Effect<Answer, AmsError> => {
-  const sent = checked.tracerPropagation
-    ? Effect.flatMap(
-      Effect.option(Effect.currentSpan),
-      (span) => call(Option.isSome(span) ? { ...headers, ...HttpTraceContext.toHeaders(span.value) } : headers)
-    )
-    : call(headers)
-  return Effect.tap(sent, (answer) => annotate(checked.base, exchange, answer.status))
-}
+  call: Call
+): Effect.Effect<Answer, AmsError> =>
+  Effect.withFiberRuntime((fiber) => {
+    const current = fiber.currentSpan
+    const span = current !== undefined && current._tag === "Span" ? current : undefined
+    const sent = checked.tracerPropagation && span !== undefined
+      ? { ...headers, ...HttpTraceContext.toHeaders(span) }
+      : headers
+    return Effect.async<Answer, AmsError>((resume) => {
+      let live = true
+      const abort = call(
+        sent,
+        (answer) => {
+          // Once interrupted, the span may have ended: it is not written to.
+          if (!live) return
+          if (span !== undefined) {
+            span.attribute("http.request.method", exchange.request.method)
+            span.attribute("http.response.status_code", answer.status)
+            if (!exchange.secret) span.attribute("url.full", fullUrl(checked.base, exchange.request))
+          }
+          resume(Effect.succeed(answer))
+        },
+        (error) => resume(Effect.fail(error))
+      )
+      return Effect.sync(() => {
+        live = false
+        abort?.()
+      })
+    })
+  })
 
 /**
  * The error of a request that failed on the way (`reading: false`) or while its answer was read, with
