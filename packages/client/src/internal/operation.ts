@@ -202,15 +202,6 @@ export const traced = <A, E, R>(
     })
   })
 
-/** Builds `make()` now, a throw being an unreadable argument. */
-const attempt = <A, E, R>(operation: string, make: () => Effect.Effect<A, E, R>) => {
-  try {
-    return make()
-  } catch (cause) {
-    return Effect.fail(unreadable(operation, cause))
-  }
-}
-
 /** Runs an operation against the `AmsHttp` in the context. */
 export const run = <A, I>(spec: Spec<A, I>): Effect.Effect<A, AmsError, AmsHttp> =>
   traced(spec, (project, options, http) => {
@@ -235,25 +226,20 @@ export const run = <A, I>(spec: Spec<A, I>): Effect.Effect<A, AmsError, AmsHttp>
         ? Effect.zipRight(Effect.annotateCurrentSpan("messaging.batch.message_count", count), sent)
         : Effect.tap(sent, (answer) => Effect.annotateCurrentSpan("messaging.batch.message_count", count(answer)))
     }
-    // After the checks: a body is built from arguments they have vouched for. A check or a body that
-    // is already settled (`Effect.void`, `Effect.succeed(...)`, a failure) is read on the spot.
+    // After the checks: a body is built from arguments they have vouched for. A check that is already
+    // settled (`Effect.void`, a failure) is read on the spot.
     const send = (): Effect.Effect<A, AmsError, AmsHttp> => {
       const body: unknown = typeof spec.body === "function"
         ? (spec.body as (project: string) => unknown)(project)
         : spec.body
-      if (!Effect.isEffect(body)) return request(body)
-      const built = body as Effect.Effect<unknown, AmsError, AmsHttp>
-      if (Exit.isExit(built)) {
-        return Exit.isSuccess(built)
-          ? request(built.value)
-          : (built as Exit.Exit<never, AmsError>)
-      }
-      return Effect.flatMap(built, request)
+      return Effect.isEffect(body)
+        ? Effect.flatMap(body as Effect.Effect<unknown, AmsError, AmsHttp>, request)
+        : request(body)
     }
     if (spec.check === undefined) return send()
     const check = resolve(spec.check, project)
     if (Exit.isExit(check)) return Exit.isSuccess(check) ? send() : (check as Exit.Exit<never, AmsError>)
-    return Effect.flatMap(check, () => attempt(spec.operation, send))
+    return Effect.flatMap(check, () => lazy(spec.operation, send))
   })
 
 /**

@@ -152,23 +152,17 @@ export const service = (checked: Checked, scrub: Response.Scrub, send: Send): Am
 const fullUrl = (base: string, request: Pick<AmsRequest<unknown>, "path" | "query">): string =>
   base + request.path + search(request.query)
 
-/** What the HTTP client's span would have recorded, for the operation's span when it is the only one. */
-export const attributes = <A, I>(
-  base: string,
-  exchange: Exchange<A, I>,
-  status: number
-): Record<string, string | number> =>
-  exchange.secret
-    ? { "http.request.method": exchange.request.method, "http.response.status_code": status }
-    : {
-      "http.request.method": exchange.request.method,
-      "http.response.status_code": status,
-      "url.full": fullUrl(base, exchange.request)
-    }
-
-/** `attributes` on the current span. */
+/** When the operation's span is the only one, it records what the HTTP client's would have. */
 export const annotate = <A, I>(base: string, exchange: Exchange<A, I>, status: number): Effect.Effect<void> =>
-  Effect.annotateCurrentSpan(attributes(base, exchange, status))
+  Effect.annotateCurrentSpan(
+    exchange.secret
+      ? { "http.request.method": exchange.request.method, "http.response.status_code": status }
+      : {
+        "http.request.method": exchange.request.method,
+        "http.response.status_code": status,
+        "url.full": fullUrl(base, exchange.request)
+      }
+  )
 
 /**
  * Sends one request on a callback transport: `answer` or `fail` is called once, and the function it
