@@ -1,13 +1,13 @@
 // Profiles one case on one transport:
 //   node --cpu-prof --import tsx bench/profile.ts <case> [operations] [transport]
-// cases: get, publish1, pull1, publish1000, pull1000 (+ ack), bare-get, raw-get, raw-publish1, raw-pull1;
+// cases: get, publish1, pull1, publish1000, pull1000 (+ ack), bare-get, raw-get, raw-publish1, raw-pull1 (raw
+// `undici.request` in an Effect), loop-get (raw, in a plain loop);
 // transports: AmsUndici (default), layerUndici (`AmsHttp.layer` on `NodeHttpClient.layerUndici`), layerFetch.
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
-import * as Schema from "effect/Schema"
 import { fork } from "node:child_process"
 import { dirname, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -60,26 +60,6 @@ child.once("message", async (message) => {
         (r) => Subscription.acknowledge(subscription, [r.at(-1)!.ackId])
       )
   }
-  const execute = (http: AmsHttp.AmsHttpService) =>
-    http.execute({
-      operation: "topic.get",
-      method: "GET",
-      path: `/projects/${project}/topics/${topic}`,
-      response: Schema.Unknown
-    })
-  cases.execute = () => Effect.flatMap(AmsHttp.AmsHttp, execute)
-  cases["span-execute"] = () =>
-    Effect.flatMap(AmsHttp.AmsHttp, (http) => Effect.withSpan(execute(http), "x", { captureStackTrace: false }))
-  cases["async-agent"] = () =>
-    Effect.async<unknown>((resume) => {
-      agent.request({
-        origin,
-        path: `/v1/projects/${project}/topics/${topic}`,
-        method: "GET",
-        headers: { accept: "application/json", "x-api-key": token },
-        body: null
-      }).then((response) => response.body.text()).then((text) => resume(Effect.succeed(JSON.parse(text))))
-    })
   const loops: Record<string, () => Promise<unknown>> = { "loop-get": () => raw.get() }
   const cpu = process.cpuUsage()
   const start = performance.now()

@@ -33,9 +33,6 @@ child.once("message", async (message) => {
   const runtime = ManagedRuntime.make(
     AmsUndici.layer({ endpoint: origin, token: Redacted.make(token), project }).pipe(Layer.orDie)
   )
-  const shared = ManagedRuntime.make(
-    AmsUndici.layer({ endpoint: origin, token: Redacted.make(token), project, dispatcher: agent }).pipe(Layer.orDie)
-  )
   const raw = rawUndici(origin, agent)
   const execute = Effect.flatMap(AmsHttp.AmsHttp, (http) =>
     http.execute({
@@ -59,48 +56,7 @@ child.once("message", async (message) => {
       }
     },
     inEffect("the same in `Effect.promise`", () => Effect.promise(() => raw.get())),
-    inEffect("`Effect.async` on `agent.request`", () =>
-      Effect.async<unknown>((resume) => {
-        agent.request({
-          origin,
-          path: `/v1/projects/${project}/topics/${topic}`,
-          method: "GET",
-          headers: { accept: "application/json", "x-api-key": token },
-          body: null
-        }).then((response) => response.body.text()).then((text) => resume(Effect.succeed(JSON.parse(text))))
-      })),
-    inEffect("+ canceller", () =>
-      Effect.async<unknown>((resume) => {
-        agent.request({
-          origin,
-          path: `/v1/projects/${project}/topics/${topic}`,
-          method: "GET",
-          headers: { accept: "application/json", "x-api-key": token },
-          body: null
-        }).then((response) => response.body.text()).then((text) => resume(Effect.succeed(JSON.parse(text))))
-        return Effect.sync(() => {})
-      })),
-    inEffect("+ withFiberRuntime", () =>
-      Effect.withFiberRuntime(() =>
-        Effect.async<unknown>((resume) => {
-          agent.request({
-            origin,
-            path: `/v1/projects/${project}/topics/${topic}`,
-            method: "GET",
-            headers: { accept: "application/json", "x-api-key": token },
-            body: null
-          }).then((response) => response.body.text()).then((text) => resume(Effect.succeed(JSON.parse(text))))
-          return Effect.sync(() => {})
-        })
-      )),
     inEffect("`AmsUndici` `execute`", () => execute),
-    {
-      name: "`execute`, on the raw loop's `Agent`",
-      run: (n: number) =>
-        shared.runPromise(Effect.gen(function*() {
-          for (let i = 0; i < n; i++) yield* execute
-        }))
-    },
     inEffect("`execute` in `Effect.withSpan`", () => Effect.withSpan(execute, "x", { captureStackTrace: false })),
     inEffect("`Topic.get`", () => Topic.get(topic))
   ]
@@ -119,7 +75,6 @@ child.once("message", async (message) => {
     [false, true, true, true]
   ))
   await runtime.dispose()
-  await shared.dispose()
   await agent.close()
   child.kill()
 })

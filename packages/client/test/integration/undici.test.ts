@@ -8,10 +8,8 @@ import * as AmsEmulator from "@argo-ams/emulator/AmsEmulator"
 import * as Faults from "@argo-ams/emulator/Faults"
 import * as Seed from "@argo-ams/emulator/Seed"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { assert, describe, expect, it } from "@effect/vitest"
-import * as Cause from "effect/Cause"
+import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -20,11 +18,12 @@ import * as TestClock from "effect/TestClock"
 import { createServer, type IncomingHttpHeaders } from "node:http"
 import type { AddressInfo } from "node:net"
 import { Agent } from "undici"
-import { type AmsError, isAmsError } from "../../src/AmsError.js"
+import type { AmsError } from "../../src/AmsError.js"
 import * as AmsHttp from "../../src/AmsHttp.js"
 import * as AmsUndici from "../../src/AmsUndici.js"
 import * as Subscription from "../../src/Subscription.js"
 import * as Topic from "../../src/Topic.js"
+import { shown, typedFailure } from "../utils/exits.js"
 import * as Spans from "../utils/spans.js"
 
 const seed: Seed.Seed = {
@@ -43,23 +42,6 @@ const httpClient = (endpoint: string, secret: string) =>
 
 const as = (layer: Layer.Layer<AmsHttp.AmsHttp, unknown>) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.provide(effect, Layer.orDie(layer))
-
-/** Everything an error shows of itself: message, `toString`, JSON, and the whole cause rendered. */
-const shown = (exit: Exit.Exit<unknown, unknown>): string =>
-  Exit.isSuccess(exit) ? "" : [
-    Cause.pretty(exit.cause),
-    String(Cause.squash(exit.cause)),
-    JSON.stringify(Cause.squash(exit.cause)),
-    JSON.stringify(exit)
-  ].join("\n")
-
-/** The typed AmsError an exit fails with (no defect, no interruption). */
-const failure = (exit: Exit.Exit<unknown, unknown>): AmsError => {
-  assert(Exit.isFailure(exit), "expected a failure")
-  assert(Cause.isFailType(exit.cause), `expected one typed failure, got ${Cause.pretty(exit.cause)}`)
-  assert(isAmsError(exit.cause.error), "expected an AmsError")
-  return exit.cause.error
-}
 
 /** What identifies an error's kind: its tag, status and reason. */
 const kind = (error: AmsError) => ({
@@ -238,11 +220,11 @@ describe("AmsUndici", () => {
           const { result: exit, spans } = yield* Spans.recording(
             as(undici(server.endpoint, token, { authMode }))(Effect.exit(operation))
           )
-          expect({ label, ...kind(failure(exit)) }).toEqual({ label, ...expected })
+          expect({ label, ...kind(typedFailure(exit)) }).toEqual({ label, ...expected })
           expect(shown(exit)).not.toContain(token)
           expect(Spans.attributeValues(spans).filter((value) => value.includes(token))).toEqual([])
           const other = yield* as(httpClient(server.endpoint, token))(Effect.exit(operation))
-          expect({ label, ...kind(failure(other)) }).toEqual({ label, ...expected })
+          expect({ label, ...kind(typedFailure(other)) }).toEqual({ label, ...expected })
         }
       }
     })))
@@ -252,7 +234,7 @@ describe("AmsUndici", () => {
       const token = "a-token-for-a-closed-port"
       for (const authMode of ["header", "query"] as const) {
         const exit = yield* as(undici("http://127.0.0.1:1", token, { authMode }))(Effect.exit(Topic.list()))
-        expect(kind(failure(exit))).toEqual({ _tag: "AmsConnectionError", status: undefined, reason: "Transport" })
+        expect(kind(typedFailure(exit))).toEqual({ _tag: "AmsConnectionError", status: undefined, reason: "Transport" })
         expect(shown(exit)).not.toContain(token)
       }
     }))
@@ -333,7 +315,7 @@ describe("AmsUndici", () => {
           Effect.provide(AmsUndici.layer(options as AmsUndici.Options)),
           Effect.exit
         )
-        expect(failure(exit)).toMatchObject({ _tag: "AmsArgumentError", operation: "AmsUndici.layer", argument })
+        expect(typedFailure(exit)).toMatchObject({ _tag: "AmsArgumentError", operation: "AmsUndici.layer", argument })
         expect(shown(exit)).not.toContain("hunter2")
       }
     }))
