@@ -152,18 +152,23 @@ export const traced = <A, E, R>(
   Effect.flatMap(Effect.zip(common(spec.operation, spec.options), AmsHttp), ([options, http]) => {
     const project = options.project ?? http.project
     const names = spec.names ?? []
-    const checked = spec.projectScoped ? [["project", project] as const, ...names] : names
+    const named = spec.projectScoped ? [["project", project] as const, ...names] : names
     const attributes: Record<string, string> = {}
-    for (const [argument, value] of checked) attributes[`ams.${argument}`] = String(value)
+    for (const [argument, value] of named) attributes[`ams.${argument}`] = String(value)
     if (spec.messaging !== undefined) {
       attributes["messaging.system"] = "ams"
       attributes["messaging.operation.type"] = spec.messaging
       const destination = names.at(-1)
       if (destination !== undefined) attributes["messaging.destination.name"] = String(destination[1])
     }
-    return Names.check(spec.operation, checked).pipe(
-      Effect.zipRight(lazy(spec.operation, () => body(project, options))),
-      Effect.withSpan(`ams.${spec.operation}`, { attributes, kind: "client" })
+    const program = Names.check(spec.operation, named).pipe(
+      Effect.zipRight(lazy(spec.operation, () => body(project, options)))
+    )
+    // `Effect.withSpan`, spelled as what it does (its dual form costs bytes in every bundle).
+    return Effect.useSpan(
+      `ams.${spec.operation}`,
+      { attributes, kind: "client" },
+      (span) => Effect.withParentSpan(program, span)
     )
   })
 
