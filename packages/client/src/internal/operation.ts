@@ -6,7 +6,7 @@ import type * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { AmsError } from "../AmsError.js"
 import { AmsArgumentError, isNotFound, isRetryable } from "../AmsError.js"
-import type { AmsRequest, RequestOptions } from "../AmsHttp.js"
+import type { AmsHttpService, AmsRequest, RequestOptions } from "../AmsHttp.js"
 import { AmsHttp } from "../AmsHttp.js"
 import * as Names from "./names.js"
 
@@ -147,7 +147,7 @@ const resolve = <A>(value: OfProject<A>, project: string): A =>
  */
 export const traced = <A, E, R>(
   spec: Traced,
-  body: (project: string, options: Common) => Effect.Effect<A, E, R>
+  body: (project: string, options: Common, http: AmsHttpService) => Effect.Effect<A, E, R>
 ): Effect.Effect<A, E | AmsError, R | AmsHttp> =>
   Effect.flatMap(Effect.zip(common(spec.operation, spec.options), AmsHttp), ([options, http]) => {
     const project = options.project ?? http.project
@@ -162,7 +162,7 @@ export const traced = <A, E, R>(
       if (destination !== undefined) attributes["messaging.destination.name"] = String(destination[1])
     }
     const program = Names.check(spec.operation, named).pipe(
-      Effect.zipRight(lazy(spec.operation, () => body(project, options)))
+      Effect.zipRight(lazy(spec.operation, () => body(project, options, http)))
     )
     // `Effect.withSpan`, spelled as what it does (its dual form costs bytes in every bundle).
     return Effect.useSpan(
@@ -194,42 +194,37 @@ const retrying = <A>(
 
 /** Runs an operation against the `AmsHttp` in the context. */
 export const run = <A, I>(spec: Spec<A, I>): Effect.Effect<A, AmsError, AmsHttp> =>
-  traced(spec, (project, options) =>
-    Effect.flatMap(AmsHttp, (http) => {
-      const request = (body: unknown) => {
-        const attempt = http.execute({
-          operation: spec.operation,
-          method: spec.method,
-          path: spec.path(project),
-          query: spec.query,
-          body,
-          response: spec.response,
-          balancerTimeouts: spec.balancerTimeouts,
-          secretInUrl: spec.secretInUrl,
-          attemptSpans: options.retry !== undefined
-        })
-        const schedule = options.retry
-        const sent = schedule === undefined ? attempt : retrying(attempt, schedule)
-        const count = spec.messageCount
-        return count === undefined
-          ? sent
-          : typeof count === "number"
-          ? Effect.zipRight(Effect.annotateCurrentSpan("messaging.batch.message_count", count), sent)
-          : Effect.tap(sent, (answer) => Effect.annotateCurrentSpan("messaging.batch.message_count", count(answer)))
-      }
-      // After the checks: a body is built from arguments they have vouched for.
-      const send = lazy(spec.operation, () => {
-        const body: unknown = typeof spec.body === "function"
-          ? (spec.body as (project: string) => unknown)(project)
-          : spec.body
-        return Effect.isEffect(body)
-          ? Effect.flatMap(body as Effect.Effect<unknown, AmsError, AmsHttp>, request)
-          : request(body)
+  traced(spec, (project, options, http) => {
+    const request = (body: unknown) => {
+      // The spec is an `AmsRequest` but for its path (a function of the project) and its body.
+      const attempt = http.execute({
+        ...spec,
+        path: spec.path(project),
+        body,
+        attemptSpans: options.retry !== undefined
       })
-      return spec.check === undefined
-        ? send
-        : Effect.zipRight(lazy(spec.operation, () => resolve(spec.check!, project)), send)
-    }))
+      const schedule = options.retry
+      const sent = schedule === undefined ? attempt : retrying(attempt, schedule)
+      const count = spec.messageCount
+      return count === undefined
+        ? sent
+        : typeof count === "number"
+        ? Effect.zipRight(Effect.annotateCurrentSpan("messaging.batch.message_count", count), sent)
+        : Effect.tap(sent, (answer) => Effect.annotateCurrentSpan("messaging.batch.message_count", count(answer)))
+    }
+    // After the checks: a body is built from arguments they have vouched for.
+    const send = lazy(spec.operation, () => {
+      const body: unknown = typeof spec.body === "function"
+        ? (spec.body as (project: string) => unknown)(project)
+        : spec.body
+      return Effect.isEffect(body)
+        ? Effect.flatMap(body as Effect.Effect<unknown, AmsError, AmsHttp>, request)
+        : request(body)
+    })
+    return spec.check === undefined
+      ? send
+      : Effect.zipRight(lazy(spec.operation, () => resolve(spec.check!, project)), send)
+  })
 
 /**
  * Whether a `get` finds its resource: `false` on a 404 about the resource itself, while every other
