@@ -333,15 +333,12 @@ export const make = (options: Options): Effect.Effect<AmsHttpService, AmsArgumen
       const scrub = Response.scrubber(token)
       return service(checked, scrub, (exchange) => {
         const { json, request } = exchange
-        let http = HttpClientRequest.make(request.method)(base + request.path).pipe(
-          HttpClientRequest.acceptJson,
-          HttpClientRequest.setUrlParams(queryAuth ? { ...request.query, key: token } : request.query ?? {})
-        )
-        if (!queryAuth) http = HttpClientRequest.setHeader(http, "x-api-key", token)
-        // The JSON text goes to the transport as it is (every transport takes a string): no copy into bytes.
-        if (json !== undefined) {
-          http = HttpClientRequest.bodyText(http, json, "application/json")
-        }
+        // One `make` with options: the code every program that builds a request already holds.
+        const made = HttpClientRequest.make(request.method)(base + request.path, {
+          headers: queryAuth ? { accept: "application/json" } : { accept: "application/json", "x-api-key": token },
+          urlParams: queryAuth ? { ...request.query, key: token } : request.query
+        })
+        const http = json === undefined ? made : HttpClientRequest.bodyText(made, json, "application/json")
         const sent = httpClient.execute(http).pipe(
           Effect.flatMap((response) => Effect.map(response.text, (text) => ({ status: response.status, text }))),
           Effect.mapError((error) =>

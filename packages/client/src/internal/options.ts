@@ -10,8 +10,15 @@ const ok = <A>(value: A): Checked<A> => ({ ok: true, value })
 const problem = (text: string): Checked<never> => ({ ok: false, problem: text })
 
 const schemePattern = /^([a-z][a-z0-9+.-]*):\/\//i
-// Whitespace, a C0 control character, DEL or `\`.
-const unsafe = /[\s\\\0-\x1f\x7f]/
+/** Whether the text holds a C0 control character or DEL. */
+export const hasControl = (text: string): boolean => {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 0x20 || c === 0x7f) return true
+  }
+  return false
+}
+
 // `/v1` is the only API version: a base URL copied with it is the same base, never `/v1/v1`.
 const basePath = /^(\/(v1\/?)?)?$/
 
@@ -30,7 +37,9 @@ export const endpoint = (input: unknown): Checked<string> => {
   }
   const rest = scheme === null ? text : text.slice(scheme[0].length)
   // A URL parser drops tabs and newlines and reads `\` as `/`: refused rather than silently changed.
-  if (unsafe.test(rest)) return problem("the endpoint must not contain whitespace, control characters or `\\`")
+  if (/[\s\\]/.test(rest) || hasControl(rest)) {
+    return problem("the endpoint must not contain whitespace, control characters or `\\`")
+  }
   if (rest.includes("?")) return problem("the endpoint must not have a query (`?...`)")
   if (rest.includes("#")) return problem("the endpoint must not have a fragment (`#...`)")
   // The authority ends at the first `/`; what follows is the path.
