@@ -6,7 +6,7 @@ import type * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { AmsError } from "../AmsError.js"
 import { AmsArgumentError, isNotFound, isRetryable } from "../AmsError.js"
-import type { AmsRequest, RequestOptions } from "../AmsHttp.js"
+import type { AmsHttpService, AmsRequest, RequestOptions } from "../AmsHttp.js"
 import { AmsHttp } from "../AmsHttp.js"
 import * as Names from "./names.js"
 
@@ -105,12 +105,17 @@ const common = (operation: string, options: unknown): Effect.Effect<Common, AmsA
     if (options === undefined || options === null) return Effect.succeed({ project: undefined, retry: undefined })
     const fail = (argument: string, message: string) =>
       Effect.fail(new AmsArgumentError({ operation, argument, message: `${operation}: ${message}` }))
-    if (!Predicate.isRecord(options)) return fail("options", "the options must be an object")
-    const { project, retry } = options
-    if (project !== undefined && !Predicate.isString(project)) return fail("project", "the project must be a string")
-    if (retry !== undefined && !Schedule.isSchedule(retry)) return fail("retry", "retry must be a Schedule")
-    return Effect.succeed({ project, retry: retry as Schedule.Schedule<unknown, AmsError> | undefined })
-  }).pipe(Effect.catchAllDefect((cause) => Effect.fail(unreadable(operation, cause))))
+    // Options that throw while read (a getter, a revoked Proxy) are unreadable arguments, as in `lazy`.
+    try {
+      if (!Predicate.isRecord(options)) return fail("options", "the options must be an object")
+      const { project, retry } = options
+      if (project !== undefined && !Predicate.isString(project)) return fail("project", "the project must be a string")
+      if (retry !== undefined && !Schedule.isSchedule(retry)) return fail("retry", "retry must be a Schedule")
+      return Effect.succeed({ project, retry: retry as Schedule.Schedule<unknown, AmsError> | undefined })
+    } catch (cause) {
+      return Effect.fail(unreadable(operation, cause))
+    }
+  })
 
 /**
  * OpenTelemetry's `messaging.operation.type` of an operation that moves messages: `send` (publish),
@@ -142,64 +147,84 @@ const resolve = <A>(value: OfProject<A>, project: string): A =>
  */
 export const traced = <A, E, R>(
   spec: Traced,
-  body: (project: string, options: Common) => Effect.Effect<A, E, R>
+  body: (project: string, options: Common, http: AmsHttpService) => Effect.Effect<A, E, R>
 ): Effect.Effect<A, E | AmsError, R | AmsHttp> =>
   Effect.flatMap(Effect.zip(common(spec.operation, spec.options), AmsHttp), ([options, http]) => {
     const project = options.project ?? http.project
     const names = spec.names ?? []
-    const checked = spec.projectScoped ? [["project", project] as const, ...names] : names
+    const named = spec.projectScoped ? [["project", project] as const, ...names] : names
     const attributes: Record<string, string> = {}
-    for (const [argument, value] of checked) attributes[`ams.${argument}`] = String(value)
+    for (const [argument, value] of named) attributes[`ams.${argument}`] = String(value)
     if (spec.messaging !== undefined) {
       attributes["messaging.system"] = "ams"
       attributes["messaging.operation.type"] = spec.messaging
       const destination = names.at(-1)
       if (destination !== undefined) attributes["messaging.destination.name"] = String(destination[1])
     }
-    return Names.check(spec.operation, checked).pipe(
-      Effect.zipRight(lazy(spec.operation, () => body(project, options))),
-      Effect.withSpan(`ams.${spec.operation}`, { attributes, kind: "client" })
+    const program = Names.check(spec.operation, named).pipe(
+      Effect.zipRight(lazy(spec.operation, () => body(project, options, http)))
     )
+    // `Effect.withSpan`, spelled as what it does (its dual form costs bytes in every bundle).
+    return Effect.useSpan(
+      `ams.${spec.operation}`,
+      { attributes, kind: "client" },
+      (span) => Effect.withParentSpan(program, span)
+    )
+  })
+
+/**
+ * `Effect.retry(attempt, { schedule, while: isRetryable })`, written on the schedule's driver: the same
+ * steps (the schedule sees every error, and stops at the first that is not retryable), fewer bytes.
+ */
+const retrying = <A>(
+  attempt: Effect.Effect<A, AmsError>,
+  schedule: Schedule.Schedule<unknown, AmsError>
+): Effect.Effect<A, AmsError> =>
+  Effect.flatMap(Schedule.driver(Schedule.whileInput(schedule, isRetryable)), (driver) => {
+    const loop: Effect.Effect<A, AmsError> = Effect.catchAll(
+      attempt,
+      (error) =>
+        Effect.matchEffect(driver.next(error), {
+          onFailure: () => Effect.fail(error),
+          onSuccess: () => loop
+        })
+    )
+    return loop
   })
 
 /** Runs an operation against the `AmsHttp` in the context. */
 export const run = <A, I>(spec: Spec<A, I>): Effect.Effect<A, AmsError, AmsHttp> =>
-  traced(spec, (project, options) =>
-    Effect.flatMap(AmsHttp, (http) => {
-      const request = (body: unknown) => {
-        const attempt = http.execute({
-          operation: spec.operation,
-          method: spec.method,
-          path: spec.path(project),
-          query: spec.query,
-          body,
-          response: spec.response,
-          balancerTimeouts: spec.balancerTimeouts,
-          secretInUrl: spec.secretInUrl,
-          attemptSpans: options.retry !== undefined
-        })
-        const schedule = options.retry
-        const sent = schedule === undefined ? attempt : Effect.retry(attempt, { schedule, while: isRetryable })
-        const count = spec.messageCount
-        return count === undefined
-          ? sent
-          : typeof count === "number"
-          ? Effect.zipRight(Effect.annotateCurrentSpan("messaging.batch.message_count", count), sent)
-          : Effect.tap(sent, (answer) => Effect.annotateCurrentSpan("messaging.batch.message_count", count(answer)))
-      }
-      // After the checks: a body is built from arguments they have vouched for.
-      const send = lazy(spec.operation, () => {
-        const body: unknown = typeof spec.body === "function"
-          ? (spec.body as (project: string) => unknown)(project)
-          : spec.body
-        return Effect.isEffect(body)
-          ? Effect.flatMap(body as Effect.Effect<unknown, AmsError, AmsHttp>, request)
-          : request(body)
+  traced(spec, (project, options, http) => {
+    const request = (body: unknown) => {
+      // The spec is an `AmsRequest` but for its path (a function of the project) and its body.
+      const attempt = http.execute({
+        ...spec,
+        path: spec.path(project),
+        body,
+        attemptSpans: options.retry !== undefined
       })
-      return spec.check === undefined
-        ? send
-        : Effect.zipRight(lazy(spec.operation, () => resolve(spec.check!, project)), send)
-    }))
+      const schedule = options.retry
+      const sent = schedule === undefined ? attempt : retrying(attempt, schedule)
+      const count = spec.messageCount
+      return count === undefined
+        ? sent
+        : typeof count === "number"
+        ? Effect.zipRight(Effect.annotateCurrentSpan("messaging.batch.message_count", count), sent)
+        : Effect.tap(sent, (answer) => Effect.annotateCurrentSpan("messaging.batch.message_count", count(answer)))
+    }
+    // After the checks: a body is built from arguments they have vouched for.
+    const send = lazy(spec.operation, () => {
+      const body: unknown = typeof spec.body === "function"
+        ? (spec.body as (project: string) => unknown)(project)
+        : spec.body
+      return Effect.isEffect(body)
+        ? Effect.flatMap(body as Effect.Effect<unknown, AmsError, AmsHttp>, request)
+        : request(body)
+    })
+    return spec.check === undefined
+      ? send
+      : Effect.zipRight(lazy(spec.operation, () => resolve(spec.check!, project)), send)
+  })
 
 /**
  * Whether a `get` finds its resource: `false` on a 404 about the resource itself, while every other
