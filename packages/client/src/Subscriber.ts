@@ -440,82 +440,57 @@ const run = <M, R, RP>(
         )
       )
 
+    // What handlers are given as counters: the subscriber's, with the metrics.
+    const handlerCounters: Counters = { get: counters.get, add: count }
+
+    /** A message handled or not: the prefix grows, a failure stops the batch. */
+    interface Progress {
+      readonly outcomes: Array<boolean | undefined>
+      halted: boolean
+      fatal: AmsDecodeError | undefined
+    }
+
+    /**
+     * What to do with message `i` once it is its turn: `undefined` when it needs no handler (already
+     * handled, skipped, or the batch stops here), else the effect that handles it.
+     */
+    const begin = (
+      batch: ReadonlyArray<Message.Received>,
+      i: number,
+      progress: Progress
+    ): Effect.Effect<Effect.Effect<boolean, never, R | AmsHttp.AmsHttp> | undefined, never, R | RP> =>
+      Effect.flatMap(prepare(batch[i]), (prepared) => {
+        if (prepared._tag === "Fatal") {
+          progress.fatal = prepared.error
+          progress.halted = true
+          return Effect.succeed(undefined)
+        }
+        if (prepared._tag === "Skip") {
+          progress.outcomes[i] = true
+          settled++
+          return Effect.as(
+            Effect.zipRight(
+              count({ skipped: 1 }),
+              Effect.logWarning(
+                `subscriber ${name}: message ${batch[i].message.messageId} does not decode, skipped: ${prepared.reason}`
+              )
+            ),
+            undefined
+          )
+        }
+        return prepared._tag === "DeadLetter"
+          ? Effect.succeed(deadLetter(batch[i], prepared.topic, prepared.reason))
+          : engine.start(prepared.message, handlerCounters)
+      })
+
     /** Handles one pull, acknowledges its handled prefix in time, remembers what was handled past it. */
     const handleBatch = (batch: ReadonlyArray<Message.Received>, pulledAt: number) =>
       Effect.uninterruptibleMask((restore) =>
         Effect.gen(function*() {
           const n = batch.length
-          const outcomes: Array<boolean | undefined> = new Array(n).fill(undefined)
-          const fibers: Array<Fiber.RuntimeFiber<void>> = []
-          let halted = false
-          let inFlight = 0
-          let fatal: AmsDecodeError | undefined
-          const scope = yield* Scope.make()
-          const permits = yield* Effect.makeSemaphore(engine.concurrency)
+          const progress: Progress = { outcomes: new Array(n).fill(undefined), halted: false, fatal: undefined }
+          const outcomes = progress.outcomes
 
-          const record = (i: number, ok: boolean) =>
-            Effect.sync(() => {
-              outcomes[i] = ok
-              inFlight--
-              if (ok) settled++
-              else halted = true
-            })
-
-          const dispatch: Effect.Effect<void, never, R | RP | AmsHttp.AmsHttp> = Effect.gen(function*() {
-            for (let i = 0; i < n && !halted; i++) {
-              const received = batch[i]
-              if (unconfirmed.has(offsetOf(received))) {
-                outcomes[i] = true
-                continue
-              }
-              if (stopAfter !== undefined && settled + inFlight >= stopAfter) return
-              yield* permits.take(1)
-              if (halted) {
-                yield* permits.release(1)
-                return
-              }
-              const prepared = yield* prepare(received)
-              if (prepared._tag === "Fatal") {
-                fatal = prepared.error
-                halted = true
-                yield* permits.release(1)
-                return
-              }
-              if (prepared._tag === "Skip") {
-                yield* count({ skipped: 1 })
-                yield* Effect.logWarning(
-                  `subscriber ${name}: message ${received.message.messageId} does not decode, skipped: ${prepared.reason}`
-                )
-                outcomes[i] = true
-                settled++
-                yield* permits.release(1)
-                continue
-              }
-              const work: Effect.Effect<boolean, never, R | AmsHttp.AmsHttp> = prepared._tag === "DeadLetter"
-                ? deadLetter(received, prepared.topic, prepared.reason)
-                : yield* engine.start(prepared.message, { get: counters.get, add: count })
-              inFlight++
-              fibers.push(
-                yield* Effect.forkIn(
-                  work.pipe(
-                    Effect.onExit((exit) => record(i, Exit.isSuccess(exit) && exit.value)),
-                    Effect.ensuring(permits.release(1)),
-                    Effect.asVoid
-                  ),
-                  scope
-                )
-              )
-            }
-          })
-
-          const dispatcher = yield* Effect.forkIn(restore(dispatch), scope)
-          const finished = Effect.zipRight(Fiber.await(dispatcher), Effect.suspend(() => Fiber.awaitAll(fibers)))
-          const stop = Effect.zipRight(
-            Fiber.interrupt(dispatcher),
-            Effect.suspend(() => engine.finishInFlight ? Fiber.awaitAll(fibers) : Fiber.interruptAll(fibers))
-          )
-
-          let interrupted = false
           let windowOpen = true
           let acked = 0
           const ackPrefix = Effect.suspend(() => {
@@ -527,29 +502,18 @@ const run = <M, R, RP>(
               if (ok) acked = k
             })
           })
+          const left = Math.max(0, pulledAt + deadlineMillis - marginMillis - (yield* Clock.currentTimeMillis))
 
-          const left = pulledAt + deadlineMillis - marginMillis - (yield* Clock.currentTimeMillis)
-          const first = yield* Effect.exit(restore(Effect.timeoutOption(finished, Duration.millis(Math.max(0, left)))))
-          if (Exit.isFailure(first)) {
-            interrupted = true
-            yield* stop
-          } else if (Option.isNone(first.value)) {
-            // The deadline comes first: acknowledge the handled prefix now, let the rest run on; it is
-            // remembered as handled and acknowledged after the next pull delivers it again.
-            yield* ackPrefix
-            const rest = yield* Effect.exit(restore(finished))
-            if (Exit.isFailure(rest)) {
-              interrupted = true
-              yield* stop
-            }
-          }
+          const interrupted = engine.concurrency === 1
+            ? yield* inOrder(batch, progress, restore, ackPrefix, left)
+            : yield* concurrently(batch, progress, restore, ackPrefix, left)
+
           if (windowOpen && (yield* Clock.currentTimeMillis) - pulledAt < deadlineMillis) yield* ackPrefix
           for (let i = acked; i < n; i++) {
             if (outcomes[i] === true) unconfirmed.add(offsetOf(batch[i]))
           }
-          yield* Scope.close(scope, Exit.void)
           yield* Effect.annotateCurrentSpan("ams.batch.acknowledged", acked)
-          return { fatal, interrupted }
+          return { fatal: progress.fatal, interrupted }
         })
       ).pipe(
         Effect.withSpan("ams.subscriber.batch", {
@@ -561,6 +525,132 @@ const run = <M, R, RP>(
           }
         })
       )
+
+    type Restore = <A, E, R1>(effect: Effect.Effect<A, E, R1>) => Effect.Effect<A, E, R1>
+
+    /**
+     * Concurrency 1: one message after the other in this fiber, no fiber or permit per message. The
+     * acknowledgement due before the deadline is a timer fiber's, as a handler may still be running
+     * then. A running handler finishes (`finishInFlight`) or is interrupted; either way the batch stops.
+     */
+    const inOrder = (
+      batch: ReadonlyArray<Message.Received>,
+      progress: Progress,
+      restore: Restore,
+      ackPrefix: Effect.Effect<void, never, AmsHttp.AmsHttp>,
+      left: number
+    ): Effect.Effect<boolean, never, R | RP | AmsHttp.AmsHttp> =>
+      Effect.gen(function*() {
+        const { outcomes } = progress
+        const timer = yield* Effect.fork(Effect.zipRight(Effect.interruptible(Effect.sleep(left)), ackPrefix))
+        let interrupted = false
+        for (let i = 0; i < batch.length && !progress.halted; i++) {
+          if (unconfirmed.has(offsetOf(batch[i]))) {
+            outcomes[i] = true
+            continue
+          }
+          if (stopAfter !== undefined && settled >= stopAfter) break
+          // Interruptible between messages, and while a message is prepared.
+          const begun = yield* Effect.exit(restore(begin(batch, i, progress)))
+          if (Exit.isFailure(begun)) {
+            interrupted = true
+            break
+          }
+          if (begun.value === undefined) continue
+          const work = begun.value
+          const done = yield* Effect.exit(engine.finishInFlight ? work : restore(work))
+          const ok = Exit.isSuccess(done) && done.value
+          outcomes[i] = ok
+          if (ok) settled++
+          else progress.halted = true
+          if (Exit.isFailure(done)) interrupted = true
+        }
+        // An interruption that came while the last handler finished.
+        if (!interrupted && Exit.isFailure(yield* Effect.exit(restore(Effect.void)))) interrupted = true
+        yield* Fiber.interrupt(timer)
+        return interrupted
+      })
+
+    /** Concurrency above 1: a fiber per message, `concurrency` permits, the prefix acked at the deadline. */
+    const concurrently = (
+      batch: ReadonlyArray<Message.Received>,
+      progress: Progress,
+      restore: Restore,
+      ackPrefix: Effect.Effect<void, never, AmsHttp.AmsHttp>,
+      left: number
+    ): Effect.Effect<boolean, never, R | RP | AmsHttp.AmsHttp> =>
+      Effect.gen(function*() {
+        const { outcomes } = progress
+        const n = batch.length
+        const fibers: Array<Fiber.RuntimeFiber<void>> = []
+        let inFlight = 0
+        const scope = yield* Scope.make()
+        const permits = yield* Effect.makeSemaphore(engine.concurrency)
+
+        const record = (i: number, ok: boolean) =>
+          Effect.sync(() => {
+            outcomes[i] = ok
+            inFlight--
+            if (ok) settled++
+            else progress.halted = true
+          })
+
+        const dispatch: Effect.Effect<void, never, R | RP | AmsHttp.AmsHttp> = Effect.gen(function*() {
+          for (let i = 0; i < n && !progress.halted; i++) {
+            if (unconfirmed.has(offsetOf(batch[i]))) {
+              outcomes[i] = true
+              continue
+            }
+            if (stopAfter !== undefined && settled + inFlight >= stopAfter) return
+            yield* permits.take(1)
+            if (progress.halted) {
+              yield* permits.release(1)
+              return
+            }
+            const work = yield* begin(batch, i, progress)
+            if (work === undefined) {
+              yield* permits.release(1)
+              continue
+            }
+            inFlight++
+            fibers.push(
+              yield* Effect.forkIn(
+                work.pipe(
+                  Effect.onExit((exit) => record(i, Exit.isSuccess(exit) && exit.value)),
+                  Effect.ensuring(permits.release(1)),
+                  Effect.asVoid
+                ),
+                scope
+              )
+            )
+          }
+        })
+
+        const dispatcher = yield* Effect.forkIn(restore(dispatch), scope)
+        const finished = Effect.zipRight(Fiber.await(dispatcher), Effect.suspend(() => Fiber.awaitAll(fibers)))
+        const stop = Effect.zipRight(
+          Fiber.interrupt(dispatcher),
+          Effect.suspend(() => engine.finishInFlight ? Fiber.awaitAll(fibers) : Fiber.interruptAll(fibers))
+        )
+
+        let interrupted = false
+        const first = yield* Effect.exit(restore(Effect.timeoutOption(finished, Duration.millis(left))))
+        if (Exit.isFailure(first)) {
+          interrupted = true
+          yield* stop
+        } else if (Option.isNone(first.value)) {
+          // The deadline comes first: acknowledge the handled prefix now, let the rest run on; it is
+          // remembered as handled and acknowledged after the next pull delivers it again.
+          yield* ackPrefix
+          const rest = yield* Effect.exit(restore(finished))
+          if (Exit.isFailure(rest)) {
+            interrupted = true
+            yield* stop
+          }
+        }
+        yield* Scope.close(scope, Exit.void)
+        return interrupted
+      })
 
     /** After the last batch: pull again to acknowledge what was handled but not confirmed. */
     const settle = Effect.gen(function*() {
