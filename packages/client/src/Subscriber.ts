@@ -459,7 +459,9 @@ const run = <M, R, RP>(
       i: number,
       progress: Progress
     ): Effect.Effect<Effect.Effect<boolean, never, R | AmsHttp.AmsHttp> | undefined, never, R | RP> =>
-      Effect.flatMap(prepare(batch[i]), (prepared) => {
+      Effect.flatMap(prepare(batch[i]), (
+        prepared
+      ): Effect.Effect<Effect.Effect<boolean, never, R | AmsHttp.AmsHttp> | undefined, never, R | RP> => {
         if (prepared._tag === "Fatal") {
           progress.fatal = prepared.error
           progress.halted = true
