@@ -35,7 +35,41 @@ child.once("message", async (message) => {
     Effect.gen(function*() {
       for (let i = 0; i < count; i += size) yield* Topic.publish(topic, messages.slice(i, i + size))
     })
+  // An AmsHttp that answers pulls from memory, already decoded: what `consume` costs on its own.
+  const payload = new Uint8Array(1024)
+  let next = 0
+  const inMemory = Layer.succeed(AmsHttp.AmsHttp, {
+    baseUrl: "http://127.0.0.1:9/v1",
+    project,
+    execute: <A, I>(request: AmsHttp.AmsRequest<A, I>) =>
+      Effect.sync(() => {
+        if (!request.path.endsWith(":pull")) return {} as A
+        const max = Number((request.body as { maxMessages: string }).maxMessages)
+        const receivedMessages = Array.from({ length: max }, (_, i) => ({
+          ackId: `projects/${project}/subscriptions/${subscription}:${next + i}`,
+          message: {
+            messageId: String(next + i),
+            data: payload,
+            rawData: "",
+            attributes: {},
+            publishTime: undefined,
+            rawPublishTime: ""
+          }
+        }))
+        next += max
+        return { receivedMessages } as A
+      })
+  })
   const cases: Record<string, () => Effect.Effect<unknown, unknown, AmsHttp.AmsHttp>> = {
+    "consume-memory": () =>
+      Effect.provide(
+        Subscriber.consume(subscription, () => Effect.void, {
+          maxMessages: 1_000,
+          stopAfter: count,
+          ackDeadlineSeconds: 60
+        }),
+        inMemory
+      ),
     publisher: () =>
       Effect.scoped(Effect.gen(function*() {
         const publisher = yield* Publisher.make(topic, { maxMessages: 500 })

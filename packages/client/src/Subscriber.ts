@@ -14,9 +14,9 @@ import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Metric from "effect/Metric"
+import * as MetricKey from "effect/MetricKey"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
-import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
@@ -94,18 +94,36 @@ export interface Counters {
  * @since 0.1.0
  * @category constructors
  */
-export const makeCounters: Effect.Effect<Counters> = Effect.map(Ref.make(zero), (ref) => ({
-  get: Ref.get(ref),
-  add: (changes) =>
-    Ref.update(ref, (stats) => {
-      const next = { ...stats }
-      for (const key of Object.keys(changes) as Array<keyof Stats>) next[key] += changes[key] ?? 0
-      return next
-    })
-}))
+export const makeCounters: Effect.Effect<Counters> = Effect.sync(() => {
+  // Plain state: each change runs inside one `Effect.sync`, so it is atomic; `get` hands out a copy.
+  const state: { -readonly [K in keyof Stats]: number } = { ...zero }
+  return {
+    get: Effect.sync(() => ({ ...state })),
+    add: (changes) =>
+      Effect.sync(() => {
+        for (const key of Object.keys(changes) as Array<keyof Stats>) state[key] += changes[key] ?? 0
+      })
+  }
+})
 
-const counter = (name: keyof Stats, description: string) =>
-  Metric.counter(`ams.subscriber.${name}`, { description, incremental: true })
+// The metrics are made from their keys, so that the tagged ones can be keys too: `Metric.tagged` builds
+// a new label list on every update, and each update then looks its metric up in the registry again.
+const counterKey = (name: keyof Stats, description: string) =>
+  MetricKey.counter(`ams.subscriber.${name}`, { description, incremental: true })
+
+const keys: { readonly [K in keyof Stats]: MetricKey.MetricKey.Counter<number> } = {
+  received: counterKey("received", "messages returned by pulls"),
+  handled: counterKey("handled", "handler calls that succeeded"),
+  acknowledged: counterKey("acknowledged", "messages known to be acknowledged"),
+  redelivered: counterKey("redelivered", "messages received again"),
+  handlerFailures: counterKey("handlerFailures", "handler calls that failed"),
+  ackTimeouts: counterKey("ackTimeouts", "acknowledgements refused as too late"),
+  inDoubtAcks: counterKey("inDoubtAcks", "acknowledgements with an unknown outcome"),
+  ackRejected: counterKey("ackRejected", "acknowledgements refused by AMS"),
+  skipped: counterKey("skipped", "undecodable messages acknowledged unhandled"),
+  deadLettered: counterKey("deadLettered", "undecodable messages sent to the dead-letter topic"),
+  pulls: counterKey("pulls", "pull requests that succeeded")
+}
 
 /**
  * The subscriber's Effect metrics, one counter per field of `Stats`, tagged `ams.subscription`.
@@ -113,19 +131,9 @@ const counter = (name: keyof Stats, description: string) =>
  * @since 0.1.0
  * @category metrics
  */
-export const metrics: { readonly [K in keyof Stats]: Metric.Metric.Counter<number> } = {
-  received: counter("received", "messages returned by pulls"),
-  handled: counter("handled", "handler calls that succeeded"),
-  acknowledged: counter("acknowledged", "messages known to be acknowledged"),
-  redelivered: counter("redelivered", "messages received again"),
-  handlerFailures: counter("handlerFailures", "handler calls that failed"),
-  ackTimeouts: counter("ackTimeouts", "acknowledgements refused as too late"),
-  inDoubtAcks: counter("inDoubtAcks", "acknowledgements with an unknown outcome"),
-  ackRejected: counter("ackRejected", "acknowledgements refused by AMS"),
-  skipped: counter("skipped", "undecodable messages acknowledged unhandled"),
-  deadLettered: counter("deadLettered", "undecodable messages sent to the dead-letter topic"),
-  pulls: counter("pulls", "pull requests that succeeded")
-}
+export const metrics: { readonly [K in keyof Stats]: Metric.Metric.Counter<number> } = Object.fromEntries(
+  (Object.keys(keys) as Array<keyof Stats>).map((key) => [key, Metric.fromMetricKey(keys[key])])
+) as { readonly [K in keyof Stats]: Metric.Metric.Counter<number> }
 
 /**
  * A message whose data was decoded by the subscriber's `schema`: the message, plus `value`.
@@ -255,7 +263,8 @@ type Prepared<M> =
  * returns runs in its own fiber and says whether the message was handled.
  */
 interface Engine<M, R> {
-  readonly start: (message: M, counters: Counters) => Effect.Effect<Effect.Effect<boolean, never, R>, never, R>
+  /** Made once per consumer, with the counters handlers see. */
+  readonly starter: (counters: Counters) => (message: M) => Effect.Effect<Effect.Effect<boolean, never, R>, never, R>
   readonly finishInFlight: boolean
   readonly concurrency: number
 }
@@ -334,17 +343,18 @@ const run = <M, R, RP>(
     const tagged = Object.fromEntries(
       (Object.keys(metrics) as Array<keyof Stats>).map((key) => [
         key,
-        Metric.tagged(metrics[key], "ams.subscription", name)
+        Metric.fromMetricKey(MetricKey.tagged(keys[key], "ams.subscription", name))
       ])
     ) as Record<keyof Stats, Metric.Metric.Counter<number>>
     const count = (changes: Partial<Stats>) =>
       Effect.zipRight(
         counters.add(changes),
-        Effect.forEach(
-          Object.keys(changes) as Array<keyof Stats>,
-          (key) => Metric.incrementBy(tagged[key], changes[key] ?? 0),
-          { discard: true }
-        )
+        Effect.suspend(() => {
+          const changed = Object.keys(changes) as Array<keyof Stats>
+          return changed.length === 1
+            ? Metric.incrementBy(tagged[changed[0]], changes[changed[0]] ?? 0)
+            : Effect.forEach(changed, (key) => Metric.incrementBy(tagged[key], changes[key] ?? 0), { discard: true })
+        })
       )
 
     // The loop's state is local and plain: JavaScript runs one fiber at a time, and a handler fiber only
@@ -394,7 +404,7 @@ const run = <M, R, RP>(
     const ack = (batch: ReadonlyArray<Message.Received>, k: number): Effect.Effect<boolean, never, AmsHttp.AmsHttp> =>
       Subscription.acknowledge(name, [batch[k - 1].ackId], { project }).pipe(
         Effect.zipRight(Effect.suspend(() => {
-          for (let i = 0; i < k; i++) unconfirmed.delete(offsetOf(batch[i]))
+          if (unconfirmed.size > 0) { for (let i = 0; i < k; i++) unconfirmed.delete(offsetOf(batch[i])) }
           return count({ acknowledged: k })
         })),
         Effect.as(true),
@@ -441,7 +451,7 @@ const run = <M, R, RP>(
       )
 
     // What handlers are given as counters: the subscriber's, with the metrics.
-    const handlerCounters: Counters = { get: counters.get, add: count }
+    const start = engine.starter({ get: counters.get, add: count })
 
     /** A message handled or not: the prefix grows, a failure stops the batch. */
     interface Progress {
@@ -482,7 +492,7 @@ const run = <M, R, RP>(
         }
         return prepared._tag === "DeadLetter"
           ? Effect.succeed(deadLetter(batch[i], prepared.topic, prepared.reason))
-          : engine.start(prepared.message, handlerCounters)
+          : start(prepared.message)
       })
 
     /** Handles one pull, acknowledges its handled prefix in time, remembers what was handled past it. */
@@ -547,7 +557,7 @@ const run = <M, R, RP>(
         const timer = yield* Effect.fork(Effect.zipRight(Effect.interruptible(Effect.sleep(left)), ackPrefix))
         let interrupted = false
         for (let i = 0; i < batch.length && !progress.halted; i++) {
-          if (unconfirmed.has(offsetOf(batch[i]))) {
+          if (unconfirmed.size > 0 && unconfirmed.has(offsetOf(batch[i]))) {
             outcomes[i] = true
             continue
           }
@@ -689,22 +699,23 @@ const run = <M, R, RP>(
 const consumeEngine = <M, E, R>(handler: (message: M) => Effect.Effect<unknown, E, R>, concurrency: number) => ({
   concurrency,
   finishInFlight: true,
-  start: (message: M, counters: Counters) =>
-    Effect.succeed(
-      Effect.matchCauseEffect(Effect.suspend(() => handler(message)), {
-        onSuccess: () => Effect.as(counters.add({ handled: 1 }), true),
-        onFailure: (cause) =>
-          Cause.isInterruptedOnly(cause)
-            ? Effect.succeed(false)
-            : Effect.as(
-              Effect.zipRight(
-                counters.add({ handlerFailures: 1 }),
-                Effect.logDebug("subscriber: handler failed; the message comes back with the next pull", cause)
-              ),
-              false
-            )
-      })
-    )
+  starter: (counters: Counters) => {
+    // Made once: a message's handler run only needs its own `suspend`.
+    const outcome = {
+      onSuccess: () => Effect.as(counters.add({ handled: 1 }), true),
+      onFailure: (cause: Cause.Cause<E>) =>
+        Cause.isInterruptedOnly(cause)
+          ? Effect.succeed(false)
+          : Effect.as(
+            Effect.zipRight(
+              counters.add({ handlerFailures: 1 }),
+              Effect.logDebug("subscriber: handler failed; the message comes back with the next pull", cause)
+            ),
+            false
+          )
+    }
+    return (message: M) => Effect.succeed(Effect.matchCauseEffect(Effect.suspend(() => handler(message)), outcome))
+  }
 })
 
 /**
@@ -821,7 +832,7 @@ export const stream: {
     const engine: Engine<Typed<A>, never> = {
       concurrency: maxMessages,
       finishInFlight: false,
-      start: (message, counters) =>
+      starter: (counters) => (message) =>
         Effect.gen(function*() {
           const handled = yield* Deferred.make<boolean>()
           yield* Queue.offer(
