@@ -76,6 +76,17 @@ child.once("message", async (message) => {
         yield* Stream.runDrain(Publisher.publishAll(publisher, Stream.fromIterable(messages)))
       })),
     consume: () => Subscriber.consume(subscription, () => Effect.void, { maxMessages: 1_000, stopAfter: count }),
+    "pull-memory": () =>
+      Effect.provide(
+        Effect.gen(function*() {
+          for (let read = 0; read < count;) {
+            const r = yield* Subscription.pull(subscription, { maxMessages: 1000 })
+            yield* Subscription.acknowledge(subscription, [r.at(-1)!.ackId])
+            read += r.length
+          }
+        }),
+        inMemory
+      ),
     publish100: () => batches(100),
     publish1000: () => batches(1000),
     pull1000: () =>

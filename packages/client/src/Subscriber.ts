@@ -263,6 +263,11 @@ type Prepared<M> =
  * returns runs in its own fiber and says whether the message was handled.
  */
 interface Engine<M, R> {
+  /**
+   * Made once per consumer, with the counters handlers see: runs a delivered message's handler and
+   * says whether it was handled, when that needs no step before it (then `starter` is this, wrapped).
+   */
+  readonly handle?: ((counters: Counters) => (message: M) => Effect.Effect<boolean, never, R>) | undefined
   /** Made once per consumer, with the counters handlers see. */
   readonly starter: (counters: Counters) => (message: M) => Effect.Effect<Effect.Effect<boolean, never, R>, never, R>
   readonly finishInFlight: boolean
@@ -305,8 +310,11 @@ const prepareWith = <A, I, R>(
     )
 }
 
-const untyped = (received: Message.Received): Effect.Effect<Prepared<Message.Message>> =>
-  Effect.succeed({ _tag: "Deliver", message: received.message })
+// Plain, not an Effect: the untyped case is the hot one.
+const untyped = (received: Message.Received): Prepared<Message.Message> => ({
+  _tag: "Deliver",
+  message: received.message
+})
 
 /**
  * How messages are prepared for the handler. Without a schema the untyped overloads are the ones in
@@ -315,16 +323,19 @@ const untyped = (received: Message.Received): Effect.Effect<Prepared<Message.Mes
 const preparer = <A, I, RS>(
   subscription: string,
   options: Options | TypedOptions<A, I, RS> | undefined
-): (received: Message.Received) => Effect.Effect<Prepared<Typed<A>>, never, RS> =>
+): Prepare<Typed<A>, RS> =>
   options !== undefined && "schema" in options
     ? prepareWith(subscription, options)
-    : (untyped as unknown as (received: Message.Received) => Effect.Effect<Prepared<Typed<A>>>)
+    : (untyped as unknown as Prepare<Typed<A>, never>)
+
+/** What a message becomes before delivery: at once (no schema) or by an effect (decoding). */
+type Prepare<M, R> = (received: Message.Received) => Prepared<M> | Effect.Effect<Prepared<M>, never, R>
 
 /** The consumer loop shared by `consume` and `stream`. */
 const run = <M, R, RP>(
   name: string,
   options: Options | undefined,
-  prepare: (received: Message.Received) => Effect.Effect<Prepared<M>, never, RP>,
+  prepare: Prepare<M, RP>,
   engine: Engine<M, R>,
   counters: Counters
 ): Effect.Effect<Stats, AmsError, AmsHttp.AmsHttp | R | RP> =>
@@ -451,7 +462,9 @@ const run = <M, R, RP>(
       )
 
     // What handlers are given as counters: the subscriber's, with the metrics.
-    const start = engine.starter({ get: counters.get, add: count })
+    const handlerCounters: Counters = { get: counters.get, add: count }
+    const start = engine.starter(handlerCounters)
+    const handle = engine.handle?.(handlerCounters)
 
     /** A message handled or not: the prefix grows, a failure stops the batch. */
     interface Progress {
@@ -467,33 +480,41 @@ const run = <M, R, RP>(
     const begin = (
       batch: ReadonlyArray<Message.Received>,
       i: number,
-      progress: Progress
+      progress: Progress,
+      prepared: ReturnType<Prepare<M, RP>> = prepare(batch[i])
     ): Effect.Effect<Effect.Effect<boolean, never, R | AmsHttp.AmsHttp> | undefined, never, R | RP> =>
-      Effect.flatMap(prepare(batch[i]), (
-        prepared
-      ): Effect.Effect<Effect.Effect<boolean, never, R | AmsHttp.AmsHttp> | undefined, never, R | RP> => {
-        if (prepared._tag === "Fatal") {
-          progress.fatal = prepared.error
-          progress.halted = true
-          return Effect.succeed(undefined)
-        }
-        if (prepared._tag === "Skip") {
-          progress.outcomes[i] = true
-          settled++
-          return Effect.as(
-            Effect.zipRight(
-              count({ skipped: 1 }),
-              Effect.logWarning(
-                `subscriber ${name}: message ${batch[i].message.messageId} does not decode, skipped: ${prepared.reason}`
-              )
-            ),
-            undefined
-          )
-        }
-        return prepared._tag === "DeadLetter"
-          ? Effect.succeed(deadLetter(batch[i], prepared.topic, prepared.reason))
-          : start(prepared.message)
-      })
+      Effect.isEffect(prepared)
+        ? Effect.flatMap(prepared, (ready) => decide(batch, i, progress, ready))
+        : decide(batch, i, progress, prepared)
+
+    const decide = (
+      batch: ReadonlyArray<Message.Received>,
+      i: number,
+      progress: Progress,
+      prepared: Prepared<M>
+    ): Effect.Effect<Effect.Effect<boolean, never, R | AmsHttp.AmsHttp> | undefined, never, R | RP> => {
+      if (prepared._tag === "Fatal") {
+        progress.fatal = prepared.error
+        progress.halted = true
+        return Effect.succeed(undefined)
+      }
+      if (prepared._tag === "Skip") {
+        progress.outcomes[i] = true
+        settled++
+        return Effect.as(
+          Effect.zipRight(
+            count({ skipped: 1 }),
+            Effect.logWarning(
+              `subscriber ${name}: message ${batch[i].message.messageId} does not decode, skipped: ${prepared.reason}`
+            )
+          ),
+          undefined
+        )
+      }
+      return prepared._tag === "DeadLetter"
+        ? Effect.succeed(deadLetter(batch[i], prepared.topic, prepared.reason))
+        : start(prepared.message)
+    }
 
     /** Handles one pull, acknowledges its handled prefix in time, remembers what was handled past it. */
     const handleBatch = (batch: ReadonlyArray<Message.Received>, pulledAt: number) =>
@@ -562,15 +583,25 @@ const run = <M, R, RP>(
             continue
           }
           if (stopAfter !== undefined && settled >= stopAfter) break
-          // Interruptible between messages, and while a message is prepared.
-          const begun = yield* Effect.exit(restore(begin(batch, i, progress)))
-          if (Exit.isFailure(begun)) {
-            interrupted = true
-            break
+          const prepared = prepare(batch[i])
+          let work: Effect.Effect<boolean, never, R | AmsHttp.AmsHttp>
+          if (handle !== undefined && !Effect.isEffect(prepared) && prepared._tag === "Deliver") {
+            // The hot case, a plain message for `consume`: its handler is the only step.
+            work = handle(prepared.message)
+          } else {
+            // Interruptible between messages, and while a message is prepared.
+            const begun = yield* Effect.exit(restore(begin(batch, i, progress, prepared)))
+            if (Exit.isFailure(begun)) {
+              interrupted = true
+              break
+            }
+            if (begun.value === undefined) continue
+            work = begun.value
           }
-          if (begun.value === undefined) continue
-          const work = begun.value
-          const done = yield* Effect.exit(engine.finishInFlight ? work : restore(work))
+          // A handler let finish runs uninterruptibly, after the check for an interruption that came before.
+          const done = yield* Effect.exit(
+            engine.finishInFlight ? Effect.zipRight(restore(Effect.void), work) : restore(work)
+          )
           const ok = Exit.isSuccess(done) && done.value
           outcomes[i] = ok
           if (ok) settled++
@@ -696,13 +727,12 @@ const run = <M, R, RP>(
     return yield* counters.get
   })
 
-const consumeEngine = <M, E, R>(handler: (message: M) => Effect.Effect<unknown, E, R>, concurrency: number) => ({
-  concurrency,
-  finishInFlight: true,
-  starter: (counters: Counters) => {
+const consumeEngine = <M, E, R>(handler: (message: M) => Effect.Effect<unknown, E, R>, concurrency: number) => {
+  const handle = (counters: Counters) => {
     // Made once: a message's handler run only needs its own `suspend`.
+    const handled = Effect.as(counters.add({ handled: 1 }), true)
     const outcome = {
-      onSuccess: () => Effect.as(counters.add({ handled: 1 }), true),
+      onSuccess: () => handled,
       onFailure: (cause: Cause.Cause<E>) =>
         Cause.isInterruptedOnly(cause)
           ? Effect.succeed(false)
@@ -714,9 +744,18 @@ const consumeEngine = <M, E, R>(handler: (message: M) => Effect.Effect<unknown, 
             false
           )
     }
-    return (message: M) => Effect.succeed(Effect.matchCauseEffect(Effect.suspend(() => handler(message)), outcome))
+    return (message: M) => Effect.matchCauseEffect(Effect.suspend(() => handler(message)), outcome)
   }
-})
+  return {
+    concurrency,
+    finishInFlight: true,
+    handle,
+    starter: (counters: Counters) => {
+      const run = handle(counters)
+      return (message: M) => Effect.succeed(run(message))
+    }
+  }
+}
 
 /**
  * Consumes `subscription` until interrupted, or until `stopAfter` messages are handled, or (with
