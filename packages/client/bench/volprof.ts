@@ -73,7 +73,11 @@ child.once("message", async (message) => {
     publisher: () =>
       Effect.scoped(Effect.gen(function*() {
         const publisher = yield* Publisher.make(topic, { maxMessages: 500 })
-        yield* Stream.runDrain(Publisher.publishAll(publisher, Stream.fromIterable(messages)))
+        yield* Stream.runDrain(
+          Publisher.publishAll(publisher, Stream.fromIterable(messages), {
+            inFlight: Number(process.env.INFLIGHT ?? 10_000)
+          })
+        )
       })),
     consume: () => Subscriber.consume(subscription, () => Effect.void, { maxMessages: 1_000, stopAfter: count }),
     "pull-memory": () =>
@@ -89,6 +93,7 @@ child.once("message", async (message) => {
       ),
     publish100: () => batches(100),
     publish1000: () => batches(1000),
+    publish500: () => batches(500),
     pull1000: () =>
       Effect.gen(function*() {
         for (let read = 0; read < count;) {

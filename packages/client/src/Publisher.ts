@@ -338,11 +338,12 @@ export const make: {
       )
     }
 
-    const check = (outgoing: Message.Outgoing): Either.Either<Checked, AmsMessageError> =>
-      Either.map(Message.encode(outgoing, 0, "publisher.publish"), (encoded) => ({
-        encoded,
-        bytes: Wire.requestBytes(encoded)
-      }))
+    const check = (outgoing: Message.Outgoing): Either.Either<Checked, AmsMessageError> => {
+      const encoded = Message.encode(outgoing, 0, "publisher.publish")
+      return Either.isLeft(encoded)
+        ? Either.left(encoded.left)
+        : Either.right({ encoded: encoded.right, bytes: Wire.requestBytes(encoded.right) })
+    }
 
     // A message bigger than the whole byte budget still gets in, alone.
     const share = (bytes: number) => Math.min(bytes, bufferBytes)
@@ -579,8 +580,12 @@ export const make: {
 
 /**
  * Publishes every message of a stream through `publisher`, in order, with backpressure (the stream is
- * read only as fast as the buffer takes it), and emits each message's id in the same order. Up to the
- * publisher's `bufferMessages` messages are in flight at once.
+ * read only as fast as the buffer takes it), and emits each message's id in the same order. Up to
+ * `inFlight` messages (a whole number ≥ 1; default four requests' worth, `4 × maxMessages`) are
+ * offered and not yet emitted at once.
+ * A message that cannot be sent (`AmsMessageError`) fails the stream after the ids of the messages
+ * before it, which are published; nothing after it is read. Messages are taken from the stream's
+ * chunks in runs that are checked, encoded and buffered together.
  *
  * @example
  * import { Publisher } from "@argo-ams/client"
@@ -601,10 +606,11 @@ export const publishAll = <In, E, R>(
   options?: { readonly inFlight?: number | undefined }
 ): Stream.Stream<string, E | AmsError, R> =>
   Stream.unwrap(Effect.gen(function*() {
-    const inFlight = yield* positive("inFlight", options?.inFlight ?? defaults.bufferMessages)
     const entry = runs in publisher
       ? (publisher as unknown as { readonly [runs]: Runs<In> })[runs]
       : offerEach(publisher)
+    // Enough read ahead to keep the sender busy; more only gives the garbage collector more to keep.
+    const inFlight = yield* positive("inFlight", options?.inFlight ?? 4 * entry.size)
     // Messages offered whose ids are not yet taken downstream: at most `inFlight`.
     const room = yield* Gate.make(inFlight, 0)
     const size = Math.min(inFlight, entry.size)
