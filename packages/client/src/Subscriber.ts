@@ -461,8 +461,28 @@ const run = <M, R, RP>(
         )
       )
 
-    // What handlers are given as counters: the subscriber's, with the metrics.
-    const handlerCounters: Counters = { get: counters.get, add: count }
+    // What handlers are given as counters: the subscriber's at once, the metrics at the end of each batch
+    // (an update of a metric is a fiber-ref read and a registry hook each: too much once per message).
+    const owed: Partial<Record<keyof Stats, number>> = {}
+    const handlerCounters: Counters = {
+      get: counters.get,
+      add: (changes) =>
+        Effect.zipRight(
+          counters.add(changes),
+          Effect.sync(() => {
+            for (const key of Object.keys(changes) as Array<keyof Stats>) {
+              owed[key] = (owed[key] ?? 0) + (changes[key] ?? 0)
+            }
+          })
+        )
+    }
+    const payMetrics = Effect.suspend(() => {
+      const changed = Object.keys(owed) as Array<keyof Stats>
+      if (changed.length === 0) return Effect.void
+      const amounts = changed.map((key) => owed[key] ?? 0)
+      for (const key of changed) delete owed[key]
+      return Effect.forEach(changed, (key, i) => Metric.incrementBy(tagged[key], amounts[i]), { discard: true })
+    })
     const start = engine.starter(handlerCounters)
     const handle = engine.handle?.(handlerCounters)
 
@@ -545,6 +565,7 @@ const run = <M, R, RP>(
           for (let i = acked; i < n; i++) {
             if (outcomes[i] === true) unconfirmed.add(offsetOf(batch[i]))
           }
+          yield* payMetrics
           yield* Effect.annotateCurrentSpan("ams.batch.acknowledged", acked)
           return { fatal: progress.fatal, interrupted }
         })
