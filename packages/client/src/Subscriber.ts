@@ -583,17 +583,23 @@ const run = <M, R, RP>(
     type Restore = <A, E, R1>(effect: Effect.Effect<A, E, R1>) => Effect.Effect<A, E, R1>
 
     /**
-     * Concurrency 1: one message after the other in this fiber, no fiber or permit per message. The
-     * acknowledgement due before the deadline is a timer fiber's, as a handler may still be running
-     * then. A running handler finishes (`finishInFlight`) or is interrupted; either way the batch stops.
+     * Runs a batch's handlers, acknowledging the handled prefix `left` ms from now if they are not done
+     * by then; says whether the consumer was interrupted.
      */
-    const inOrder = (
+    type Driver = (
       batch: ReadonlyArray<Message.Received>,
       progress: Progress,
       restore: Restore,
       ackPrefix: Effect.Effect<void, never, AmsHttp.AmsHttp>,
       left: number
-    ): Effect.Effect<boolean, never, R | RP | AmsHttp.AmsHttp> =>
+    ) => Effect.Effect<boolean, never, R | RP | AmsHttp.AmsHttp>
+
+    /**
+     * Concurrency 1: one message after the other in this fiber, no fiber or permit per message. The
+     * acknowledgement due before the deadline is a timer fiber's, as a handler may still be running
+     * then. A running handler finishes (`finishInFlight`) or is interrupted; either way the batch stops.
+     */
+    const inOrder: Driver = (batch, progress, restore, ackPrefix, left) =>
       Effect.gen(function*() {
         const { outcomes } = progress
         const timer = yield* Effect.fork(Effect.zipRight(Effect.interruptible(Effect.sleep(left)), ackPrefix))
@@ -636,13 +642,7 @@ const run = <M, R, RP>(
       })
 
     /** Concurrency above 1: a fiber per message, `concurrency` permits, the prefix acked at the deadline. */
-    const concurrently = (
-      batch: ReadonlyArray<Message.Received>,
-      progress: Progress,
-      restore: Restore,
-      ackPrefix: Effect.Effect<void, never, AmsHttp.AmsHttp>,
-      left: number
-    ): Effect.Effect<boolean, never, R | RP | AmsHttp.AmsHttp> =>
+    const concurrently: Driver = (batch, progress, restore, ackPrefix, left) =>
       Effect.gen(function*() {
         const { outcomes } = progress
         const n = batch.length
