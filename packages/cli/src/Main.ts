@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import { withPlainConsole } from "@argo-ams/emulator/Cli"
 import * as CliConfig from "@effect/cli/CliConfig"
 import * as Command from "@effect/cli/Command"
 import * as ValidationError from "@effect/cli/ValidationError"
@@ -88,24 +89,6 @@ export const command = Command.make(
  * @category models
  */
 export type Environment = FileSystem.FileSystem | Path.Path | Terminal.Terminal | CommandExecutor.CommandExecutor
-
-// @effect/cli colours its help and errors: only a terminal should get the escape codes.
-const ansi = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g")
-
-const plain = (stream: NodeJS.WriteStream) => process.env["NO_COLOR"] !== undefined || stream.isTTY !== true
-
-const withPlainConsole = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Console.consoleWith((console) => {
-    const strip = (on: boolean) => (args: ReadonlyArray<unknown>) =>
-      args.map((arg) => (on && typeof arg === "string" ? arg.replace(ansi, "") : arg))
-    const out = strip(plain(process.stdout))
-    const err = strip(plain(process.stderr))
-    return Console.withConsole(effect, {
-      ...console,
-      log: (...args) => console.log(...out(args)),
-      error: (...args) => console.error(...err(args))
-    })
-  })
 
 /**
  * Runs a command line (`argv` as Node gives it: the node binary, the script, then the arguments) and

@@ -4,7 +4,6 @@
  *
  * @since 0.1.0
  */
-import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -198,23 +197,19 @@ export const make = (options: Options): Effect.Effect<AmsHttpService, AmsArgumen
         const scrub = Response.scrubber(token)
         return Transport.service(checked, scrub, (exchange) => {
           const { json, request } = exchange
-          let http = HttpClientRequest.make(request.method)(base + request.path).pipe(
-            HttpClientRequest.acceptJson,
-            HttpClientRequest.setUrlParams(request.query ?? {})
-          )
-          http = queryAuth
-            ? HttpClientRequest.setUrlParam(http, "key", token)
-            : HttpClientRequest.setHeader(http, "x-api-key", token)
-          // The JSON text goes to the transport as it is (every transport takes a string): no copy into bytes.
-          if (json !== undefined) {
-            http = HttpClientRequest.setBody(http, HttpBody.raw(json, { contentType: "application/json" }))
-          }
+          // One `make` with options: the code every program that builds a request already holds.
+          const made = HttpClientRequest.make(request.method)(base + request.path, {
+            headers: queryAuth ? { accept: "application/json" } : { accept: "application/json", "x-api-key": token },
+            urlParams: queryAuth ? { ...request.query, key: token } : request.query
+          })
+          const http = json === undefined ? made : HttpClientRequest.bodyText(made, json, "application/json")
           const sent = httpClient.execute(http).pipe(
             Effect.flatMap((response) => Effect.map(response.text, (text) => ({ status: response.status, text }))),
-            Effect.catchTags({
-              RequestError: (error) => Effect.fail(transportError(request.operation, error, scrub)),
-              ResponseError: (error) => Effect.fail(transportError(request.operation, error, scrub))
-            }),
+            Effect.mapError((error) =>
+              error._tag === "RequestError" || error._tag === "ResponseError"
+                ? transportError(request.operation, error, scrub)
+                : error
+            ),
             Effect.locally(HttpClient.currentTracerPropagation, tracerPropagation)
           )
           // One span per operation: the HTTP client's own span only where it shows something the

@@ -105,9 +105,12 @@ const jsonBytes = (text: string): number => {
  * @since 0.1.0
  * @category encoding
  */
-export const recordBytes = (message: Encoded): number => {
-  let bytes = recordOverhead + fixedJson + longestId + longestPublishTime + jsonBytes(message.data)
-  const attributes = message.attributes === undefined ? [] : Object.entries(message.attributes)
+export const recordBytes = (message: Encoded): number => record(jsonBytes(message.data), message.attributes)
+
+/** `recordBytes` from the bytes of the data's JSON text. */
+const record = (dataBytes: number, attributeMap: Encoded["attributes"]): number => {
+  let bytes = recordOverhead + fixedJson + longestId + longestPublishTime + dataBytes
+  const attributes = attributeMap === undefined ? [] : Object.entries(attributeMap)
   if (attributes.length > 0) {
     bytes += attributesJson
     for (const [key, value] of attributes) bytes += attributeJson + jsonBytes(key) + jsonBytes(value)
@@ -134,6 +137,10 @@ const attributeProblem = (text: string): string | undefined => {
   return undefined
 }
 
+// A plain function, not a closure made on every call: `encode` is on the publish path of every message.
+const refuse = (operation: string, index: number, reason: string) =>
+  Either.left(new AmsMessageError({ operation, index, message: reason }))
+
 /**
  * Checks and encodes one message for the wire, or says why it cannot be sent.
  *
@@ -144,33 +151,37 @@ export const encode = (message: unknown, index: number, operation = "message.enc
   Encoded,
   AmsMessageError
 > => {
-  const fail = (reason: string) => Either.left(new AmsMessageError({ operation, index, message: reason }))
-  if (!Predicate.isRecord(message)) return fail(`Message ${index} is not an object`)
+  if (!Predicate.isRecord(message)) return refuse(operation, index, `Message ${index} is not an object`)
   const { attributes, data } = message as { readonly data?: unknown; readonly attributes?: unknown }
   if (data !== undefined && !Predicate.isString(data) && !(data instanceof Uint8Array)) {
-    return fail(`Message ${index}: data must be a string or a Uint8Array`)
+    return refuse(operation, index, `Message ${index}: data must be a string or a Uint8Array`)
   }
   if (attributes !== undefined && !Predicate.isRecord(attributes)) {
-    return fail(`Message ${index}: attributes must be an object of strings`)
+    return refuse(operation, index, `Message ${index}: attributes must be an object of strings`)
   }
   const attributeEntries: Array<[string, unknown]> = attributes === undefined ? [] : Object.entries(attributes)
   const checked: Record<string, string> = {}
   for (const [key, value] of attributeEntries) {
-    if (!Predicate.isString(value)) return fail(`Message ${index}: attribute ${quote(key)} is not a string`)
+    if (!Predicate.isString(value)) {
+      return refuse(operation, index, `Message ${index}: attribute ${quote(key)} is not a string`)
+    }
     const problem = attributeProblem(key) ?? attributeProblem(value)
-    if (problem !== undefined) return fail(`Message ${index}: attribute ${quote(key)} ${problem}`)
+    if (problem !== undefined) return refuse(operation, index, `Message ${index}: attribute ${quote(key)} ${problem}`)
     checked[key] = value
   }
   const hasData = data !== undefined && data.length > 0
   if (!hasData && attributeEntries.length === 0) {
-    return fail(`Message ${index}: at least data or one attribute needs to be defined`)
+    return refuse(operation, index, `Message ${index}: at least data or one attribute needs to be defined`)
   }
   const encoded: Encoded = attributeEntries.length === 0
     ? { data: hasData ? Base64.encode(data) : "" }
     : { attributes: checked, data: hasData ? Base64.encode(data) : "" }
-  const bytes = recordBytes(encoded)
+  // The data is base64, whose JSON text is itself: no need to scan it.
+  const bytes = record(encoded.data.length, encoded.attributes)
   if (bytes > maxRecordBytes) {
-    return fail(
+    return refuse(
+      operation,
+      index,
       `Message ${index}: the stored record would be ${bytes} bytes, over the server's ${maxRecordBytes} limit`
     )
   }

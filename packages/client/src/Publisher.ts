@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import * as Cause from "effect/Cause"
+import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
@@ -25,8 +26,9 @@ import { AmsDecodeError, AmsMessageError, isRetryable } from "./AmsError.js"
 import * as AmsHttp from "./AmsHttp.js"
 import * as Gate from "./internal/gate.js"
 import * as Payload from "./internal/payload.js"
+import * as Publish from "./internal/publish.js"
+import * as Wire from "./internal/wire.js"
 import * as Message from "./Message.js"
-import * as Topic from "./Topic.js"
 
 /**
  * What a publisher has done so far.
@@ -174,18 +176,53 @@ export const metrics = {
   buffered: Metric.gauge("ams.publisher.buffered", { description: "messages buffered, not yet settled" })
 }
 
+/**
+ * Where the outcomes of one run of messages buffered together go: each message's id or its batch's
+ * failure, in its slot; `done` once every one is settled (one Deferred per run, not per message).
+ */
+interface Ticket {
+  readonly done: Deferred.Deferred<void>
+  readonly results: Array<Exit.Exit<string, AmsError>>
+  left: number
+}
+
 interface Item {
   /** Position in call order, from 1. */
   readonly seq: number
-  readonly message: Message.Outgoing
+  readonly encoded: Message.Encoded
   readonly bytes: number
-  readonly id: Deferred.Deferred<string, AmsError>
+  readonly ticket: Ticket
+  readonly slot: number
 }
 
-const utf8 = /*#__PURE__*/ new TextEncoder()
+/** A message checked and encoded once, when it is offered, with its share of a request's body. */
+interface Checked {
+  readonly encoded: Message.Encoded
+  readonly bytes: number
+}
 
-/** The bytes a message adds to a publish request's JSON body (its JSON plus a separating comma). */
-const requestBytes = (encoded: Message.Encoded): number => utf8.encode(JSON.stringify(encoded)).byteLength + 1
+/**
+ * What `publishAll` gets from a publisher for a run of messages offered in order: the effect buffers
+ * them (waiting for room) and returns the effect that waits for their outcome.
+ */
+type OfferRun<In> = (
+  run: ReadonlyArray<In>
+) => Effect.Effect<{ readonly offered: boolean; readonly settled: Effect.Effect<Outcome> }>
+
+/** `publishAll`'s way into a publisher: runs of at most `size` messages go through `offer`. */
+interface Runs<In> {
+  readonly offer: OfferRun<In>
+  readonly size: number
+}
+
+/** The ids of a run, in order, up to the first message that failed (offering it or publishing it). */
+interface Outcome {
+  readonly ids: Array<string>
+  readonly failure: Cause.Cause<AmsError> | undefined
+}
+
+/** Where a publisher made by `make` keeps its run-at-a-time entry for `publishAll`. */
+const runs = Symbol.for("@argo-ams/client/Publisher/runs")
 
 // `{"messages":[` and `]}`.
 const envelopeBytes = 15
@@ -194,6 +231,18 @@ const positive = (name: string, value: number): Effect.Effect<number> =>
   Number.isSafeInteger(value) && value >= 1
     ? Effect.succeed(value)
     : Effect.dieMessage(`Publisher: ${name} must be a whole number ≥ 1, not ${value}`)
+
+/** The outcome of a run once its tickets are done: ids in order up to the first failure. */
+const outcome = (tickets: ReadonlyArray<Ticket>, failure: Cause.Cause<AmsError> | undefined): Outcome => {
+  const ids: Array<string> = []
+  for (const ticket of tickets) {
+    for (const result of ticket.results) {
+      if (Exit.isFailure(result)) return { ids, failure: result.cause }
+      ids.push(result.value)
+    }
+  }
+  return { ids, failure }
+}
 
 /**
  * Starts a publisher for `topic` in the current scope. Closing the scope publishes everything buffered
@@ -256,8 +305,10 @@ export const make: {
       )
 
     const gate = yield* Gate.make(bufferMessages, bufferBytes)
-    // The buffer: touched only inside `Effect.sync`, so each change is atomic; `wake` tells the sender.
-    const buffer: Array<Item> = []
+    // The buffer, read from `head`: touched only inside the fiber steps of `admit` and `gather`, so each
+    // change is atomic; `wake` tells the sender.
+    let buffer: Array<Item> = []
+    let head = 0
     let closed = false
     let admitted = 0
     let last: Item | undefined
@@ -287,52 +338,129 @@ export const make: {
       )
     }
 
+    const check = (outgoing: Message.Outgoing): Either.Either<Checked, AmsMessageError> => {
+      const encoded = Message.encode(outgoing, 0, "publisher.publish")
+      return Either.isLeft(encoded)
+        ? Either.left(encoded.left)
+        : Either.right({ encoded: encoded.right, bytes: Wire.requestBytes(encoded.right) })
+    }
+
+    // A message bigger than the whole byte budget still gets in, alone.
+    const share = (bytes: number) => Math.min(bytes, bufferBytes)
+    const usedAfterClose = () => Effect.dieMessage(`Publisher for ${topic} used after its scope closed`)
+
+    /**
+     * Buffers checked messages in one step, after waiting for room for all of them (a run never holds
+     * more than the buffer's budgets), and returns their ticket.
+     */
+    const admit = (run: ReadonlyArray<Checked>): Effect.Effect<Ticket> =>
+      Effect.uninterruptibleMask((restore) =>
+        Effect.gen(function*() {
+          if (closed) return yield* usedAfterClose()
+          let shares = 0
+          for (const checked of run) shares += share(checked.bytes)
+          yield* restore(gate.acquire(run.length, shares))
+          const ticket: Ticket = {
+            done: yield* Deferred.make<void>(),
+            results: new Array(run.length),
+            left: run.length
+          }
+          if (closed) {
+            yield* gate.release(run.length, shares)
+            return yield* usedAfterClose()
+          }
+          for (let slot = 0; slot < run.length; slot++) {
+            last = { seq: ++admitted, encoded: run[slot].encoded, bytes: run[slot].bytes, ticket, slot }
+            buffer.push(last)
+          }
+          yield* count("buffered", run.length)
+          yield* Queue.offer(wake, undefined)
+          return ticket
+        })
+      )
+
     const offer = (message: unknown): Effect.Effect<Effect.Effect<string, AmsError>, AmsError> =>
       Effect.flatMap(toOutgoing(message), (outgoing) => {
-        const encoded = Message.encode(outgoing, 0, "publisher.publish")
-        if (Either.isLeft(encoded)) return Effect.fail(encoded.left)
-        const bytes = requestBytes(encoded.right)
-        // A message bigger than the whole byte budget still gets in, alone.
-        const share = Math.min(bytes, bufferBytes)
-        return Effect.uninterruptibleMask((restore) =>
-          Effect.gen(function*() {
-            if (closed) return yield* Effect.dieMessage(`Publisher for ${topic} used after its scope closed`)
-            yield* restore(gate.acquire(1, share))
-            const id = yield* Deferred.make<string, AmsError>()
-            const accepted = yield* Effect.sync(() => {
-              if (closed) return false
-              last = { seq: ++admitted, message: outgoing, bytes, id }
-              buffer.push(last)
-              return true
-            })
-            if (!accepted) {
-              yield* gate.release(1, share)
-              return yield* Effect.dieMessage(`Publisher for ${topic} used after its scope closed`)
-            }
-            yield* count("buffered", 1)
-            yield* Queue.offer(wake, undefined)
-            return Deferred.await(id)
-          })
+        const checked = check(outgoing)
+        if (Either.isLeft(checked)) return Effect.fail(checked.left)
+        return Effect.map(
+          admit([checked.right]),
+          (ticket) => Effect.zipRight(Deferred.await(ticket.done), Effect.suspend(() => ticket.results[0]))
         )
+      })
+
+    /**
+     * `publishAll`'s entry: checks a run of messages in order and buffers them in pieces that fit the
+     * buffer; the first message that cannot be offered ends the run (the ones before it are published).
+     */
+    const offerRun: OfferRun<unknown> = (messages) =>
+      Effect.gen(function*() {
+        const tickets: Array<Ticket> = []
+        let failure: Cause.Cause<AmsError> | undefined
+        // The first message that cannot be sent: the ones before it still go.
+        let refused: Cause.Cause<AmsError> | undefined
+        let piece: Array<Checked> = []
+        let pieceBytes = 0
+        const push = Effect.suspend(() => Effect.exit(admit(piece))).pipe(Effect.map((admitted) => {
+          if (Exit.isSuccess(admitted)) tickets.push(admitted.value)
+          else failure = admitted.cause
+          piece = []
+          pieceBytes = 0
+        }))
+        for (const message of messages) {
+          const checked = typed === undefined
+            ? check(message as Message.Outgoing)
+            : Either.flatMap(yield* Effect.either(toOutgoing(message)), check)
+          if (Either.isLeft(checked)) {
+            refused = Cause.fail(checked.left)
+            break
+          }
+          const bytes = share(checked.right.bytes)
+          if (piece.length > 0 && (piece.length >= bufferMessages || pieceBytes + bytes > bufferBytes)) {
+            yield* push
+            if (failure !== undefined) break
+          }
+          piece.push(checked.right)
+          pieceBytes += bytes
+        }
+        if (failure === undefined && piece.length > 0) yield* push
+        failure ??= refused
+        const offered = failure === undefined
+        return {
+          offered,
+          settled: Effect.as(
+            Effect.forEach(tickets, (ticket) => Deferred.await(ticket.done), { discard: true }),
+            undefined
+          ).pipe(Effect.map(() => outcome(tickets, failure)))
+        }
       })
 
     /** Takes from the buffer what fits in one request, the first message always. */
     const takeBatch = (batch: Array<Item>, bytes: number): number => {
-      while (buffer.length > 0 && batch.length < maxMessages) {
-        const next = buffer[0]
+      while (head < buffer.length && batch.length < maxMessages) {
+        const next = buffer[head]
         if (batch.length > 0 && bytes + next.bytes > maxBytes) break
-        batch.push(buffer.shift()!)
+        batch.push(next)
+        head++
         bytes += next.bytes
+      }
+      // Taken items leave the array once they are most of it.
+      if (head === buffer.length) {
+        buffer = []
+        head = 0
+      } else if (head > 1024 && head * 2 > buffer.length) {
+        buffer = buffer.slice(head)
+        head = 0
       }
       return bytes
     }
 
     const full = (batch: ReadonlyArray<Item>, bytes: number) =>
-      batch.length >= maxMessages || (buffer.length > 0 && bytes + buffer[0].bytes > maxBytes)
+      batch.length >= maxMessages || (head < buffer.length && bytes + buffer[head].bytes > maxBytes)
 
     /** Waits for the first message, then for more until the batch is full, `maxDelay` passed, or closing. */
     const gather: Effect.Effect<ReadonlyArray<Item> | undefined> = Effect.gen(function*() {
-      while (buffer.length === 0) {
+      while (head === buffer.length) {
         if (closed) return undefined
         yield* Queue.take(wake)
       }
@@ -344,7 +472,7 @@ export const make: {
         if (closed || full(batch, bytes) || batch[batch.length - 1].seq <= flushTo) break
         const left = Duration.toMillis(maxDelay) - ((yield* Clock.currentTimeMillis) - start)
         if (left <= 0) break
-        if (buffer.length > 0) continue
+        if (head < buffer.length) continue
         const woke = yield* Effect.timeoutOption(Queue.take(wake), Duration.millis(left))
         if (Option.isNone(woke)) break
       }
@@ -353,7 +481,8 @@ export const make: {
 
     const attempt = (batch: ReadonlyArray<Item>) =>
       Effect.flatMap(
-        Topic.publish(topic, batch.map((item) => item.message), { project }),
+        // Checked and encoded when offered: sent as they are.
+        Publish.publish(topic, () => Effect.succeed(batch.map((item) => item.encoded)), { project }),
         (ids) =>
           ids.length === batch.length ? Effect.succeed(ids) : Effect.fail(
             new AmsDecodeError({
@@ -364,6 +493,19 @@ export const make: {
             })
           )
       )
+
+    /** Puts each message's outcome in its ticket; the tickets now complete are released together. */
+    const settle = (batch: ReadonlyArray<Item>, exit: Exit.Exit<ReadonlyArray<string>, AmsError>) =>
+      Effect.suspend(() => {
+        const done: Array<Deferred.Deferred<void>> = []
+        const failed = Exit.isFailure(exit) ? Exit.failCause(exit.cause) : undefined
+        for (let i = 0; i < batch.length; i++) {
+          const { slot, ticket } = batch[i]
+          ticket.results[slot] = failed ?? Exit.succeed((exit as Exit.Success<ReadonlyArray<string>, never>).value[i])
+          if (--ticket.left === 0) done.push(ticket.done)
+        }
+        return Effect.forEach(done, (deferred) => Deferred.succeed(deferred, undefined), { discard: true })
+      })
 
     const send = (batch: ReadonlyArray<Item>) =>
       Effect.gen(function*() {
@@ -380,16 +522,15 @@ export const make: {
       }).pipe(
         Effect.flatMap((exit) =>
           Effect.gen(function*() {
+            yield* settle(batch, exit)
             if (Exit.isSuccess(exit)) {
-              yield* Effect.forEach(batch, (item, i) => Deferred.succeed(item.id, exit.value[i]), { discard: true })
               yield* count("published", batch.length)
               yield* count("batches", 1)
             } else {
-              yield* Effect.forEach(batch, (item) => Deferred.failCause(item.id, exit.cause), { discard: true })
               yield* count("failed", batch.length)
             }
             yield* count("buffered", -batch.length)
-            yield* gate.release(batch.length, batch.reduce((n, item) => n + Math.min(item.bytes, bufferBytes), 0))
+            yield* gate.release(batch.length, batch.reduce((n, item) => n + share(item.bytes), 0))
           })
         ),
         Effect.withSpan("ams.publisher.batch", {
@@ -422,22 +563,29 @@ export const make: {
       const until = last
       if (until === undefined) return Effect.void
       flushTo = until.seq
-      return Effect.zipRight(Queue.offer(wake, undefined), Effect.exit(Deferred.await(until.id)))
-    }).pipe(Effect.asVoid)
+      // The last run buffered holds nothing after `until`: its ticket is done once `until` is settled.
+      return Effect.zipRight(Queue.offer(wake, undefined), Deferred.await(until.ticket.done))
+    })
 
-    return {
+    const made: Publisher<unknown> & { readonly [runs]: Runs<unknown> } = {
       topic,
       offer,
       flush,
       publish: (message) => Effect.flatten(offer(message)),
-      stats: Ref.get(stats)
+      stats: Ref.get(stats),
+      [runs]: { offer: offerRun, size: Math.min(maxMessages, bufferMessages) }
     }
+    return made
   })
 
 /**
  * Publishes every message of a stream through `publisher`, in order, with backpressure (the stream is
- * read only as fast as the buffer takes it), and emits each message's id in the same order. Up to the
- * publisher's `bufferMessages` messages are in flight at once.
+ * read only as fast as the buffer takes it), and emits each message's id in the same order. Up to
+ * `inFlight` messages (a whole number ≥ 1; default four requests' worth, `4 × maxMessages`) are
+ * offered and not yet emitted at once.
+ * A message that cannot be sent (`AmsMessageError`) fails the stream after the ids of the messages
+ * before it, which are published; nothing after it is read. Messages are taken from the stream's
+ * chunks in runs that are checked, encoded and buffered together.
  *
  * @example
  * import { Publisher } from "@argo-ams/client"
@@ -457,10 +605,67 @@ export const publishAll = <In, E, R>(
   messages: Stream.Stream<In, E, R>,
   options?: { readonly inFlight?: number | undefined }
 ): Stream.Stream<string, E | AmsError, R> =>
-  messages.pipe(
-    Stream.mapEffect(publisher.offer),
-    // When the input ends, the last batch goes at once instead of after `maxDelay`.
-    Stream.concat(Stream.execute(publisher.flush)),
-    Stream.buffer({ capacity: options?.inFlight ?? defaults.bufferMessages }),
-    Stream.mapEffect((id) => id)
-  )
+  Stream.unwrap(Effect.gen(function*() {
+    const entry = runs in publisher
+      ? (publisher as unknown as { readonly [runs]: Runs<In> })[runs]
+      : offerEach(publisher)
+    // Enough read ahead to keep the sender busy; more only gives the garbage collector more to keep.
+    const inFlight = yield* positive("inFlight", options?.inFlight ?? 4 * entry.size)
+    // Messages offered whose ids are not yet taken downstream: at most `inFlight`.
+    const room = yield* Gate.make(inFlight, 0)
+    const size = Math.min(inFlight, entry.size)
+    return messages.pipe(
+      // Runs of at most `size` messages, cut from the chunks as they come (never waiting for more).
+      Stream.mapChunks((chunk) => {
+        const all = Chunk.toReadonlyArray(chunk)
+        const cut: Array<ReadonlyArray<In>> = []
+        for (let i = 0; i < all.length; i += size) cut.push(all.slice(i, i + size))
+        return Chunk.unsafeFromArray(cut)
+      }),
+      Stream.mapEffect((run) =>
+        Effect.zipRight(
+          room.acquire(run.length, 0),
+          Effect.map(entry.offer(run), (offered) => ({ ...offered, size: run.length }))
+        )
+      ),
+      // A run cut short by a message that cannot be sent is the last one read from the input.
+      Stream.takeUntil(({ offered }) => !offered),
+      // When the input ends, the last batch goes at once instead of after `maxDelay`.
+      Stream.concat(Stream.execute(publisher.flush)),
+      Stream.buffer({ capacity: "unbounded" }),
+      Stream.mapEffect(({ settled, size }) => Effect.tap(settled, () => room.release(size, 0))),
+      Stream.flatMap(({ failure, ids }) =>
+        failure === undefined
+          ? Stream.fromIterable(ids)
+          : Stream.concat(Stream.fromIterable(ids), Stream.failCause(failure))
+      )
+    )
+  }))
+
+/** `publishAll`'s way into any other `Publisher`: one `offer` after the other. */
+const offerEach = <In>(publisher: Publisher<In>): Runs<In> => ({
+  size: defaults.maxMessages,
+  offer: (run) =>
+    Effect.gen(function*() {
+      const waits: Array<Effect.Effect<string, AmsError>> = []
+      let failure: Cause.Cause<AmsError> | undefined
+      for (const message of run) {
+        const offered = yield* Effect.exit(publisher.offer(message))
+        if (Exit.isFailure(offered)) {
+          failure = offered.cause
+          break
+        }
+        waits.push(offered.value)
+      }
+      const settled = Effect.gen(function*() {
+        const ids: Array<string> = []
+        for (const wait of waits) {
+          const id = yield* Effect.exit(wait)
+          if (Exit.isFailure(id)) return { ids, failure: id.cause }
+          ids.push(id.value)
+        }
+        return { ids, failure }
+      })
+      return { offered: failure === undefined, settled }
+    })
+})

@@ -14,9 +14,9 @@ import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Metric from "effect/Metric"
+import * as MetricKey from "effect/MetricKey"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
-import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
@@ -94,18 +94,36 @@ export interface Counters {
  * @since 0.1.0
  * @category constructors
  */
-export const makeCounters: Effect.Effect<Counters> = Effect.map(Ref.make(zero), (ref) => ({
-  get: Ref.get(ref),
-  add: (changes) =>
-    Ref.update(ref, (stats) => {
-      const next = { ...stats }
-      for (const key of Object.keys(changes) as Array<keyof Stats>) next[key] += changes[key] ?? 0
-      return next
-    })
-}))
+export const makeCounters: Effect.Effect<Counters> = Effect.sync(() => {
+  // Plain state: each change runs inside one `Effect.sync`, so it is atomic; `get` hands out a copy.
+  const state: { -readonly [K in keyof Stats]: number } = { ...zero }
+  return {
+    get: Effect.sync(() => ({ ...state })),
+    add: (changes) =>
+      Effect.sync(() => {
+        for (const key of Object.keys(changes) as Array<keyof Stats>) state[key] += changes[key] ?? 0
+      })
+  }
+})
 
-const counter = (name: keyof Stats, description: string) =>
-  Metric.counter(`ams.subscriber.${name}`, { description, incremental: true })
+// The metrics are made from their keys, so that the tagged ones can be keys too: `Metric.tagged` builds
+// a new label list on every update, and each update then looks its metric up in the registry again.
+const counterKey = (name: keyof Stats, description: string) =>
+  MetricKey.counter(`ams.subscriber.${name}`, { description, incremental: true })
+
+const keys: { readonly [K in keyof Stats]: MetricKey.MetricKey.Counter<number> } = {
+  received: counterKey("received", "messages returned by pulls"),
+  handled: counterKey("handled", "handler calls that succeeded"),
+  acknowledged: counterKey("acknowledged", "messages known to be acknowledged"),
+  redelivered: counterKey("redelivered", "messages received again"),
+  handlerFailures: counterKey("handlerFailures", "handler calls that failed"),
+  ackTimeouts: counterKey("ackTimeouts", "acknowledgements refused as too late"),
+  inDoubtAcks: counterKey("inDoubtAcks", "acknowledgements with an unknown outcome"),
+  ackRejected: counterKey("ackRejected", "acknowledgements refused by AMS"),
+  skipped: counterKey("skipped", "undecodable messages acknowledged unhandled"),
+  deadLettered: counterKey("deadLettered", "undecodable messages sent to the dead-letter topic"),
+  pulls: counterKey("pulls", "pull requests that succeeded")
+}
 
 /**
  * The subscriber's Effect metrics, one counter per field of `Stats`, tagged `ams.subscription`.
@@ -113,19 +131,9 @@ const counter = (name: keyof Stats, description: string) =>
  * @since 0.1.0
  * @category metrics
  */
-export const metrics: { readonly [K in keyof Stats]: Metric.Metric.Counter<number> } = {
-  received: counter("received", "messages returned by pulls"),
-  handled: counter("handled", "handler calls that succeeded"),
-  acknowledged: counter("acknowledged", "messages known to be acknowledged"),
-  redelivered: counter("redelivered", "messages received again"),
-  handlerFailures: counter("handlerFailures", "handler calls that failed"),
-  ackTimeouts: counter("ackTimeouts", "acknowledgements refused as too late"),
-  inDoubtAcks: counter("inDoubtAcks", "acknowledgements with an unknown outcome"),
-  ackRejected: counter("ackRejected", "acknowledgements refused by AMS"),
-  skipped: counter("skipped", "undecodable messages acknowledged unhandled"),
-  deadLettered: counter("deadLettered", "undecodable messages sent to the dead-letter topic"),
-  pulls: counter("pulls", "pull requests that succeeded")
-}
+export const metrics: { readonly [K in keyof Stats]: Metric.Metric.Counter<number> } = Object.fromEntries(
+  (Object.keys(keys) as Array<keyof Stats>).map((key) => [key, Metric.fromMetricKey(keys[key])])
+) as { readonly [K in keyof Stats]: Metric.Metric.Counter<number> }
 
 /**
  * A message whose data was decoded by the subscriber's `schema`: the message, plus `value`.
@@ -255,7 +263,13 @@ type Prepared<M> =
  * returns runs in its own fiber and says whether the message was handled.
  */
 interface Engine<M, R> {
-  readonly start: (message: M, counters: Counters) => Effect.Effect<Effect.Effect<boolean, never, R>, never, R>
+  /**
+   * Made once per consumer, with the counters handlers see: runs a delivered message's handler and
+   * says whether it was handled, when that needs no step before it (then `starter` is this, wrapped).
+   */
+  readonly handle?: ((counters: Counters) => (message: M) => Effect.Effect<boolean, never, R>) | undefined
+  /** Made once per consumer, with the counters handlers see. */
+  readonly starter: (counters: Counters) => (message: M) => Effect.Effect<Effect.Effect<boolean, never, R>, never, R>
   readonly finishInFlight: boolean
   readonly concurrency: number
 }
@@ -296,8 +310,11 @@ const prepareWith = <A, I, R>(
     )
 }
 
-const untyped = (received: Message.Received): Effect.Effect<Prepared<Message.Message>> =>
-  Effect.succeed({ _tag: "Deliver", message: received.message })
+// Plain, not an Effect: the untyped case is the hot one.
+const untyped = (received: Message.Received): Prepared<Message.Message> => ({
+  _tag: "Deliver",
+  message: received.message
+})
 
 /**
  * How messages are prepared for the handler. Without a schema the untyped overloads are the ones in
@@ -306,16 +323,19 @@ const untyped = (received: Message.Received): Effect.Effect<Prepared<Message.Mes
 const preparer = <A, I, RS>(
   subscription: string,
   options: Options | TypedOptions<A, I, RS> | undefined
-): (received: Message.Received) => Effect.Effect<Prepared<Typed<A>>, never, RS> =>
+): Prepare<Typed<A>, RS> =>
   options !== undefined && "schema" in options
     ? prepareWith(subscription, options)
-    : (untyped as unknown as (received: Message.Received) => Effect.Effect<Prepared<Typed<A>>>)
+    : (untyped as unknown as Prepare<Typed<A>, never>)
+
+/** What a message becomes before delivery: at once (no schema) or by an effect (decoding). */
+type Prepare<M, R> = (received: Message.Received) => Prepared<M> | Effect.Effect<Prepared<M>, never, R>
 
 /** The consumer loop shared by `consume` and `stream`. */
 const run = <M, R, RP>(
   name: string,
   options: Options | undefined,
-  prepare: (received: Message.Received) => Effect.Effect<Prepared<M>, never, RP>,
+  prepare: Prepare<M, RP>,
   engine: Engine<M, R>,
   counters: Counters
 ): Effect.Effect<Stats, AmsError, AmsHttp.AmsHttp | R | RP> =>
@@ -334,17 +354,18 @@ const run = <M, R, RP>(
     const tagged = Object.fromEntries(
       (Object.keys(metrics) as Array<keyof Stats>).map((key) => [
         key,
-        Metric.tagged(metrics[key], "ams.subscription", name)
+        Metric.fromMetricKey(MetricKey.tagged(keys[key], "ams.subscription", name))
       ])
     ) as Record<keyof Stats, Metric.Metric.Counter<number>>
     const count = (changes: Partial<Stats>) =>
       Effect.zipRight(
         counters.add(changes),
-        Effect.forEach(
-          Object.keys(changes) as Array<keyof Stats>,
-          (key) => Metric.incrementBy(tagged[key], changes[key] ?? 0),
-          { discard: true }
-        )
+        Effect.suspend(() => {
+          const changed = Object.keys(changes) as Array<keyof Stats>
+          return changed.length === 1
+            ? Metric.incrementBy(tagged[changed[0]], changes[changed[0]] ?? 0)
+            : Effect.forEach(changed, (key) => Metric.incrementBy(tagged[key], changes[key] ?? 0), { discard: true })
+        })
       )
 
     // The loop's state is local and plain: JavaScript runs one fiber at a time, and a handler fiber only
@@ -394,7 +415,7 @@ const run = <M, R, RP>(
     const ack = (batch: ReadonlyArray<Message.Received>, k: number): Effect.Effect<boolean, never, AmsHttp.AmsHttp> =>
       Subscription.acknowledge(name, [batch[k - 1].ackId], { project }).pipe(
         Effect.zipRight(Effect.suspend(() => {
-          for (let i = 0; i < k; i++) unconfirmed.delete(offsetOf(batch[i]))
+          if (unconfirmed.size > 0) { for (let i = 0; i < k; i++) unconfirmed.delete(offsetOf(batch[i])) }
           return count({ acknowledged: k })
         })),
         Effect.as(true),
@@ -440,82 +461,89 @@ const run = <M, R, RP>(
         )
       )
 
+    // What handlers are given as counters: the subscriber's at once, the metrics at the end of each batch
+    // (an update of a metric is a fiber-ref read and a registry hook each: too much once per message).
+    const owed: Partial<Record<keyof Stats, number>> = {}
+    const handlerCounters: Counters = {
+      get: counters.get,
+      add: (changes) =>
+        Effect.zipRight(
+          counters.add(changes),
+          Effect.sync(() => {
+            for (const key of Object.keys(changes) as Array<keyof Stats>) {
+              owed[key] = (owed[key] ?? 0) + (changes[key] ?? 0)
+            }
+          })
+        )
+    }
+    const payMetrics = Effect.suspend(() => {
+      const changed = Object.keys(owed) as Array<keyof Stats>
+      if (changed.length === 0) return Effect.void
+      const amounts = changed.map((key) => owed[key] ?? 0)
+      for (const key of changed) delete owed[key]
+      return Effect.forEach(changed, (key, i) => Metric.incrementBy(tagged[key], amounts[i]), { discard: true })
+    })
+    const start = engine.starter(handlerCounters)
+    const handle = engine.handle?.(handlerCounters)
+
+    /** A message handled or not: the prefix grows, a failure stops the batch. */
+    interface Progress {
+      readonly outcomes: Array<boolean | undefined>
+      halted: boolean
+      fatal: AmsDecodeError | undefined
+    }
+
+    /**
+     * What to do with message `i` once it is its turn: `undefined` when it needs no handler (already
+     * handled, skipped, or the batch stops here), else the effect that handles it.
+     */
+    const begin = (
+      batch: ReadonlyArray<Message.Received>,
+      i: number,
+      progress: Progress,
+      prepared: ReturnType<Prepare<M, RP>> = prepare(batch[i])
+    ): Effect.Effect<Effect.Effect<boolean, never, R | AmsHttp.AmsHttp> | undefined, never, R | RP> =>
+      Effect.isEffect(prepared)
+        ? Effect.flatMap(prepared, (ready) => decide(batch, i, progress, ready))
+        : decide(batch, i, progress, prepared)
+
+    const decide = (
+      batch: ReadonlyArray<Message.Received>,
+      i: number,
+      progress: Progress,
+      prepared: Prepared<M>
+    ): Effect.Effect<Effect.Effect<boolean, never, R | AmsHttp.AmsHttp> | undefined, never, R | RP> => {
+      if (prepared._tag === "Fatal") {
+        progress.fatal = prepared.error
+        progress.halted = true
+        return Effect.succeed(undefined)
+      }
+      if (prepared._tag === "Skip") {
+        progress.outcomes[i] = true
+        settled++
+        return Effect.as(
+          Effect.zipRight(
+            count({ skipped: 1 }),
+            Effect.logWarning(
+              `subscriber ${name}: message ${batch[i].message.messageId} does not decode, skipped: ${prepared.reason}`
+            )
+          ),
+          undefined
+        )
+      }
+      return prepared._tag === "DeadLetter"
+        ? Effect.succeed(deadLetter(batch[i], prepared.topic, prepared.reason))
+        : start(prepared.message)
+    }
+
     /** Handles one pull, acknowledges its handled prefix in time, remembers what was handled past it. */
     const handleBatch = (batch: ReadonlyArray<Message.Received>, pulledAt: number) =>
       Effect.uninterruptibleMask((restore) =>
         Effect.gen(function*() {
           const n = batch.length
-          const outcomes: Array<boolean | undefined> = new Array(n).fill(undefined)
-          const fibers: Array<Fiber.RuntimeFiber<void>> = []
-          let halted = false
-          let inFlight = 0
-          let fatal: AmsDecodeError | undefined
-          const scope = yield* Scope.make()
-          const permits = yield* Effect.makeSemaphore(engine.concurrency)
+          const progress: Progress = { outcomes: new Array(n).fill(undefined), halted: false, fatal: undefined }
+          const outcomes = progress.outcomes
 
-          const record = (i: number, ok: boolean) =>
-            Effect.sync(() => {
-              outcomes[i] = ok
-              inFlight--
-              if (ok) settled++
-              else halted = true
-            })
-
-          const dispatch: Effect.Effect<void, never, R | RP | AmsHttp.AmsHttp> = Effect.gen(function*() {
-            for (let i = 0; i < n && !halted; i++) {
-              const received = batch[i]
-              if (unconfirmed.has(offsetOf(received))) {
-                outcomes[i] = true
-                continue
-              }
-              if (stopAfter !== undefined && settled + inFlight >= stopAfter) return
-              yield* permits.take(1)
-              if (halted) {
-                yield* permits.release(1)
-                return
-              }
-              const prepared = yield* prepare(received)
-              if (prepared._tag === "Fatal") {
-                fatal = prepared.error
-                halted = true
-                yield* permits.release(1)
-                return
-              }
-              if (prepared._tag === "Skip") {
-                yield* count({ skipped: 1 })
-                yield* Effect.logWarning(
-                  `subscriber ${name}: message ${received.message.messageId} does not decode, skipped: ${prepared.reason}`
-                )
-                outcomes[i] = true
-                settled++
-                yield* permits.release(1)
-                continue
-              }
-              const work: Effect.Effect<boolean, never, R | AmsHttp.AmsHttp> = prepared._tag === "DeadLetter"
-                ? deadLetter(received, prepared.topic, prepared.reason)
-                : yield* engine.start(prepared.message, { get: counters.get, add: count })
-              inFlight++
-              fibers.push(
-                yield* Effect.forkIn(
-                  work.pipe(
-                    Effect.onExit((exit) => record(i, Exit.isSuccess(exit) && exit.value)),
-                    Effect.ensuring(permits.release(1)),
-                    Effect.asVoid
-                  ),
-                  scope
-                )
-              )
-            }
-          })
-
-          const dispatcher = yield* Effect.forkIn(restore(dispatch), scope)
-          const finished = Effect.zipRight(Fiber.await(dispatcher), Effect.suspend(() => Fiber.awaitAll(fibers)))
-          const stop = Effect.zipRight(
-            Fiber.interrupt(dispatcher),
-            Effect.suspend(() => engine.finishInFlight ? Fiber.awaitAll(fibers) : Fiber.interruptAll(fibers))
-          )
-
-          let interrupted = false
           let windowOpen = true
           let acked = 0
           const ackPrefix = Effect.suspend(() => {
@@ -527,29 +555,19 @@ const run = <M, R, RP>(
               if (ok) acked = k
             })
           })
+          const left = Math.max(0, pulledAt + deadlineMillis - marginMillis - (yield* Clock.currentTimeMillis))
 
-          const left = pulledAt + deadlineMillis - marginMillis - (yield* Clock.currentTimeMillis)
-          const first = yield* Effect.exit(restore(Effect.timeoutOption(finished, Duration.millis(Math.max(0, left)))))
-          if (Exit.isFailure(first)) {
-            interrupted = true
-            yield* stop
-          } else if (Option.isNone(first.value)) {
-            // The deadline comes first: acknowledge the handled prefix now, let the rest run on; it is
-            // remembered as handled and acknowledged after the next pull delivers it again.
-            yield* ackPrefix
-            const rest = yield* Effect.exit(restore(finished))
-            if (Exit.isFailure(rest)) {
-              interrupted = true
-              yield* stop
-            }
-          }
+          const interrupted = engine.concurrency === 1
+            ? yield* inOrder(batch, progress, restore, ackPrefix, left)
+            : yield* concurrently(batch, progress, restore, ackPrefix, left)
+
           if (windowOpen && (yield* Clock.currentTimeMillis) - pulledAt < deadlineMillis) yield* ackPrefix
           for (let i = acked; i < n; i++) {
             if (outcomes[i] === true) unconfirmed.add(offsetOf(batch[i]))
           }
-          yield* Scope.close(scope, Exit.void)
+          yield* payMetrics
           yield* Effect.annotateCurrentSpan("ams.batch.acknowledged", acked)
-          return { fatal, interrupted }
+          return { fatal: progress.fatal, interrupted }
         })
       ).pipe(
         Effect.withSpan("ams.subscriber.batch", {
@@ -561,6 +579,142 @@ const run = <M, R, RP>(
           }
         })
       )
+
+    type Restore = <A, E, R1>(effect: Effect.Effect<A, E, R1>) => Effect.Effect<A, E, R1>
+
+    /**
+     * Runs a batch's handlers, acknowledging the handled prefix `left` ms from now if they are not done
+     * by then; says whether the consumer was interrupted.
+     */
+    type Driver = (
+      batch: ReadonlyArray<Message.Received>,
+      progress: Progress,
+      restore: Restore,
+      ackPrefix: Effect.Effect<void, never, AmsHttp.AmsHttp>,
+      left: number
+    ) => Effect.Effect<boolean, never, R | RP | AmsHttp.AmsHttp>
+
+    /**
+     * Concurrency 1: one message after the other in this fiber, no fiber or permit per message. The
+     * acknowledgement due before the deadline is a timer fiber's, as a handler may still be running
+     * then. A running handler finishes (`finishInFlight`) or is interrupted; either way the batch stops.
+     */
+    const inOrder: Driver = (batch, progress, restore, ackPrefix, left) =>
+      Effect.gen(function*() {
+        const { outcomes } = progress
+        const timer = yield* Effect.fork(Effect.zipRight(Effect.interruptible(Effect.sleep(left)), ackPrefix))
+        let interrupted = false
+        for (let i = 0; i < batch.length && !progress.halted; i++) {
+          if (unconfirmed.size > 0 && unconfirmed.has(offsetOf(batch[i]))) {
+            outcomes[i] = true
+            continue
+          }
+          if (stopAfter !== undefined && settled >= stopAfter) break
+          const prepared = prepare(batch[i])
+          let work: Effect.Effect<boolean, never, R | AmsHttp.AmsHttp>
+          if (handle !== undefined && !Effect.isEffect(prepared) && prepared._tag === "Deliver") {
+            // The hot case, a plain message for `consume`: its handler is the only step.
+            work = handle(prepared.message)
+          } else {
+            // Interruptible between messages, and while a message is prepared.
+            const begun = yield* Effect.exit(restore(begin(batch, i, progress, prepared)))
+            if (Exit.isFailure(begun)) {
+              interrupted = true
+              break
+            }
+            if (begun.value === undefined) continue
+            work = begun.value
+          }
+          // A handler let finish runs uninterruptibly, after the check for an interruption that came before.
+          const done = yield* Effect.exit(
+            engine.finishInFlight ? Effect.zipRight(restore(Effect.void), work) : restore(work)
+          )
+          const ok = Exit.isSuccess(done) && done.value
+          outcomes[i] = ok
+          if (ok) settled++
+          else progress.halted = true
+          if (Exit.isFailure(done)) interrupted = true
+        }
+        // An interruption that came while the last handler finished.
+        if (!interrupted && Exit.isFailure(yield* Effect.exit(restore(Effect.void)))) interrupted = true
+        yield* Fiber.interrupt(timer)
+        return interrupted
+      })
+
+    /** Concurrency above 1: a fiber per message, `concurrency` permits, the prefix acked at the deadline. */
+    const concurrently: Driver = (batch, progress, restore, ackPrefix, left) =>
+      Effect.gen(function*() {
+        const { outcomes } = progress
+        const n = batch.length
+        const fibers: Array<Fiber.RuntimeFiber<void>> = []
+        let inFlight = 0
+        const scope = yield* Scope.make()
+        const permits = yield* Effect.makeSemaphore(engine.concurrency)
+
+        const record = (i: number, ok: boolean) =>
+          Effect.sync(() => {
+            outcomes[i] = ok
+            inFlight--
+            if (ok) settled++
+            else progress.halted = true
+          })
+
+        const dispatch: Effect.Effect<void, never, R | RP | AmsHttp.AmsHttp> = Effect.gen(function*() {
+          for (let i = 0; i < n && !progress.halted; i++) {
+            if (unconfirmed.has(offsetOf(batch[i]))) {
+              outcomes[i] = true
+              continue
+            }
+            if (stopAfter !== undefined && settled + inFlight >= stopAfter) return
+            yield* permits.take(1)
+            if (progress.halted) {
+              yield* permits.release(1)
+              return
+            }
+            const work = yield* begin(batch, i, progress)
+            if (work === undefined) {
+              yield* permits.release(1)
+              continue
+            }
+            inFlight++
+            fibers.push(
+              yield* Effect.forkIn(
+                work.pipe(
+                  Effect.onExit((exit) => record(i, Exit.isSuccess(exit) && exit.value)),
+                  Effect.ensuring(permits.release(1)),
+                  Effect.asVoid
+                ),
+                scope
+              )
+            )
+          }
+        })
+
+        const dispatcher = yield* Effect.forkIn(restore(dispatch), scope)
+        const finished = Effect.zipRight(Fiber.await(dispatcher), Effect.suspend(() => Fiber.awaitAll(fibers)))
+        const stop = Effect.zipRight(
+          Fiber.interrupt(dispatcher),
+          Effect.suspend(() => engine.finishInFlight ? Fiber.awaitAll(fibers) : Fiber.interruptAll(fibers))
+        )
+
+        let interrupted = false
+        const first = yield* Effect.exit(restore(Effect.timeoutOption(finished, Duration.millis(left))))
+        if (Exit.isFailure(first)) {
+          interrupted = true
+          yield* stop
+        } else if (Option.isNone(first.value)) {
+          // The deadline comes first: acknowledge the handled prefix now, let the rest run on; it is
+          // remembered as handled and acknowledged after the next pull delivers it again.
+          yield* ackPrefix
+          const rest = yield* Effect.exit(restore(finished))
+          if (Exit.isFailure(rest)) {
+            interrupted = true
+            yield* stop
+          }
+        }
+        yield* Scope.close(scope, Exit.void)
+        return interrupted
+      })
 
     /** After the last batch: pull again to acknowledge what was handled but not confirmed. */
     const settle = Effect.gen(function*() {
@@ -594,26 +748,35 @@ const run = <M, R, RP>(
     return yield* counters.get
   })
 
-const consumeEngine = <M, E, R>(handler: (message: M) => Effect.Effect<unknown, E, R>, concurrency: number) => ({
-  concurrency,
-  finishInFlight: true,
-  start: (message: M, counters: Counters) =>
-    Effect.succeed(
-      Effect.matchCauseEffect(Effect.suspend(() => handler(message)), {
-        onSuccess: () => Effect.as(counters.add({ handled: 1 }), true),
-        onFailure: (cause) =>
-          Cause.isInterruptedOnly(cause)
-            ? Effect.succeed(false)
-            : Effect.as(
-              Effect.zipRight(
-                counters.add({ handlerFailures: 1 }),
-                Effect.logDebug("subscriber: handler failed; the message comes back with the next pull", cause)
-              ),
-              false
-            )
-      })
-    )
-})
+const consumeEngine = <M, E, R>(handler: (message: M) => Effect.Effect<unknown, E, R>, concurrency: number) => {
+  const handle = (counters: Counters) => {
+    // Made once: a message's handler run only needs its own `suspend`.
+    const handled = Effect.as(counters.add({ handled: 1 }), true)
+    const outcome = {
+      onSuccess: () => handled,
+      onFailure: (cause: Cause.Cause<E>) =>
+        Cause.isInterruptedOnly(cause)
+          ? Effect.succeed(false)
+          : Effect.as(
+            Effect.zipRight(
+              counters.add({ handlerFailures: 1 }),
+              Effect.logDebug("subscriber: handler failed; the message comes back with the next pull", cause)
+            ),
+            false
+          )
+    }
+    return (message: M) => Effect.matchCauseEffect(Effect.suspend(() => handler(message)), outcome)
+  }
+  return {
+    concurrency,
+    finishInFlight: true,
+    handle,
+    starter: (counters: Counters) => {
+      const run = handle(counters)
+      return (message: M) => Effect.succeed(run(message))
+    }
+  }
+}
 
 /**
  * Consumes `subscription` until interrupted, or until `stopAfter` messages are handled, or (with
@@ -729,7 +892,7 @@ export const stream: {
     const engine: Engine<Typed<A>, never> = {
       concurrency: maxMessages,
       finishInFlight: false,
-      start: (message, counters) =>
+      starter: (counters) => (message) =>
         Effect.gen(function*() {
           const handled = yield* Deferred.make<boolean>()
           yield* Queue.offer(

@@ -10,9 +10,9 @@ import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { AmsError } from "./AmsError.js"
 import type * as AmsHttp from "./AmsHttp.js"
-import * as Answers from "./internal/answers.js"
 import * as Operation from "./internal/operation.js"
 import * as Paging from "./internal/paging.js"
+import * as Publish from "./internal/publish.js"
 import * as Wire from "./internal/wire.js"
 import * as Message from "./Message.js"
 import type * as Metric from "./Metric.js"
@@ -323,23 +323,11 @@ export const publish = (
   options?: AmsHttp.RequestOptions
 ): Effect.Effect<ReadonlyArray<string>, AmsError, AmsHttp.AmsHttp> =>
   Operation.lazy("topic.publish", () =>
-    Operation.run({
-      operation: "topic.publish",
-      method: "POST",
-      projectScoped: true,
-      names: [["topic", name]],
-      path: (project) => path(project, name, ":publish"),
-      body: () =>
-        Effect.map(
-          Message.encodeAll(Predicate.isIterable(messages) ? messages : [messages], "topic.publish"),
-          (encoded) => ({ messages: encoded })
-        ),
-      response: Answers.MessageIds,
-      balancerTimeouts: true,
-      options,
-      messaging: "send",
-      messageCount: (answer) => answer.messageIds.length
-    }).pipe(Effect.map((answer) => answer.messageIds)))
+    Publish.publish(
+      name,
+      () => Message.encodeAll(Predicate.isIterable(messages) ? messages : [messages], "topic.publish"),
+      options
+    ))
 
 /**
  * The names of the users in a topic's ACL (`GET /v1/projects/{P}/topics/{T}:acl`).

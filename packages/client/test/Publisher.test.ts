@@ -145,6 +145,49 @@ describe("Publisher", { timeout: 30_000 }, () => {
       expect((yield* p.stats).batches).toBeGreaterThanOrEqual(8)
     }))))
 
+  it.effect("publishAll stops at a message that cannot be sent: the ones before it are published, none after", () =>
+    emulated()(Effect.scoped(Effect.gen(function*() {
+      const p = yield* publisher(Publisher.make("t", { maxMessages: 7, maxDelay: 0 }))
+      const messages = Stream.map(Stream.range(0, 29), (n) => n === 12 ? {} : payload(n))
+      const ids: Array<string> = []
+      const error = yield* Effect.flip(Stream.runForEach(Publisher.publishAll(p, messages), (id) =>
+        Effect.sync(() => {
+          ids.push(id)
+        })))
+      expect(error._tag).toBe("AmsMessageError")
+      expect(ids).toEqual(Array.from({ length: 12 }, (_, n) => String(n)))
+      const pulled = yield* consumer(Subscription.pull("s", { maxMessages: 100 }))
+      expect(pulled.map((r) => numberOf(r.message))).toEqual(Array.from({ length: 12 }, (_, n) => n))
+    }))))
+
+  it.effect("publishAll with a small inFlight and a small buffer keeps the order and loses nothing", () =>
+    emulated()(Effect.scoped(Effect.gen(function*() {
+      const p = yield* publisher(
+        Publisher.make("t", { maxMessages: 10, bufferMessages: 7, bufferBytes: 3_000, maxDelay: 0 })
+      )
+      const ids = yield* Stream.runCollect(
+        Publisher.publishAll(p, Stream.map(Stream.range(0, 99), payload), { inFlight: 5 })
+      )
+      expect(Chunk.toReadonlyArray(ids)).toEqual(Array.from({ length: 100 }, (_, n) => String(n)))
+      expect(yield* p.stats).toMatchObject({ published: 100, buffered: 0 })
+    }))))
+
+  it.effect("publishAll on a Publisher made elsewhere goes through its offer, in order", () =>
+    emulated()(Effect.scoped(Effect.gen(function*() {
+      const inner = yield* publisher(Publisher.make("t", { maxMessages: 4, maxDelay: 0 }))
+      let offered = 0
+      const wrapped: Publisher.Publisher = {
+        topic: inner.topic,
+        flush: inner.flush,
+        stats: inner.stats,
+        offer: (message) => Effect.zipRight(Effect.sync(() => offered++), inner.offer(message)),
+        publish: inner.publish
+      }
+      const ids = yield* Stream.runCollect(Publisher.publishAll(wrapped, Stream.map(Stream.range(0, 9), payload)))
+      expect(Chunk.toReadonlyArray(ids)).toEqual(Array.from({ length: 10 }, (_, n) => String(n)))
+      expect(offered).toBe(10)
+    }))))
+
   it.effect("metrics are tagged with the topic; one span per batch", () =>
     emulated()(Effect.scoped(Effect.gen(function*() {
       // The batches run in the publisher's own fiber, under the tracer it was made with.

@@ -95,6 +95,41 @@ describe("Subscriber.consume", { timeout: 30_000 }, () => {
       expect(stats.pulls).toBe(4)
     })))
 
+  it.effect("concurrency 1 (handlers in the consumer's fiber) under faults: same outcome as concurrency 3", () =>
+    Effect.gen(function*() {
+      // The same faults (seeded), the same failing handler calls, once in order and once three at a time.
+      const faults = Faults.random({
+        seed: "in-order",
+        rate: 0.2,
+        faults: [Faults.balancer(503), Faults.drop(), Faults.drop({ processed: true }), Faults.truncate()],
+        match: { path: /:(pull|acknowledge)$/ }
+      })
+      const consumeWith = (concurrency: number) =>
+        emulated(faults)(Effect.gen(function*() {
+          yield* publishN(300)
+          const handled: Array<Message.Message> = []
+          let calls = 0
+          const stats = yield* consumer(Subscriber.consume("s", (message) =>
+            Effect.suspend(() => {
+              if (++calls % 17 === 5) return Effect.fail("handler failed")
+              handled.push(message)
+              return Effect.void
+            }), { ...options, maxMessages: 40, concurrency, retry: Schedule.recurs(1_000) }))
+          return { handled, stats, current: (yield* offsets()).current }
+        }))
+      const inOrder = yield* consumeWith(1)
+      const concurrent = yield* consumeWith(3)
+      for (const run of [inOrder, concurrent]) {
+        const numbers = new Set(run.handled.map(numberOf))
+        expect(numbers.size).toBe(300)
+        expect(run.current).toBe(300)
+        expect(run.stats.handlerFailures).toBeGreaterThan(0)
+      }
+      // In order: each message handled once, in offset order, and every one known acknowledged.
+      expect(inOrder.handled.map(numberOf)).toEqual(Array.from({ length: 300 }, (_, n) => n))
+      expect(inOrder.stats).toMatchObject({ handled: 300, acknowledged: 300 })
+    }))
+
   it.effect("concurrency > 1: the ack covers only the contiguous handled prefix; handled ones are not re-run", () =>
     emulated()(Effect.gen(function*() {
       yield* publishN(6)

@@ -304,6 +304,32 @@ export const command = make("ams-emulator")
 
 const cli = Command.run(command, { name: "ams-emulator", version: "0.1.0" })
 
+// @effect/cli colours its help and errors: only a terminal should get the escape codes.
+const ansi = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g")
+
+const plain = (stream: NodeJS.WriteStream) => process.env["NO_COLOR"] !== undefined || stream.isTTY !== true
+
+/**
+ * Runs `effect` with a `Console` that drops ANSI colour codes from what goes to stdout or stderr when
+ * that stream is not a terminal or `NO_COLOR` is set: @effect/cli colours its help and errors, which a
+ * pipe or a log file should not receive.
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const withPlainConsole = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Console.consoleWith((console) => {
+    const strip = (on: boolean) => (args: ReadonlyArray<unknown>) =>
+      args.map((arg) => (on && typeof arg === "string" ? arg.replace(ansi, "") : arg))
+    const out = strip(plain(process.stdout))
+    const err = strip(plain(process.stderr))
+    return Console.withConsole(effect, {
+      ...console,
+      log: (...args) => console.log(...out(args)),
+      error: (...args) => console.error(...err(args))
+    })
+  })
+
 /**
  * Runs the command on a full `process.argv` (runtime and script first) and yields the exit code: 0 after
  * `--help` or an interruption, 2 for bad usage, 1 when the emulator cannot start. A leading `--` (from
@@ -318,6 +344,7 @@ export const run = (
   const [runtime = "node", script = "ams-emulator", ...rest] = argv
   const args = rest[0] === "--" ? rest.slice(1) : rest
   return cli([runtime, script, ...args]).pipe(
+    withPlainConsole,
     Effect.as(0),
     Effect.catchAll((error) =>
       ValidationError.isValidationError(error)

@@ -189,6 +189,8 @@ describe("issue 7.12 every Config option reachable from the bin", () => {
         ) {
           assert.include(stdout, `--${flag}`, flag)
         }
+        // Piped (not a terminal): @effect/cli's colour codes are dropped.
+        assert.notInclude(stdout, String.fromCharCode(27))
       }),
     60_000
   )

@@ -9,6 +9,7 @@ export type Checked<A> = { readonly ok: true; readonly value: A } | { readonly o
 const ok = <A>(value: A): Checked<A> => ({ ok: true, value })
 const problem = (text: string): Checked<never> => ({ ok: false, problem: text })
 
+const schemePattern = /^([a-z][a-z0-9+.-]*):\/\//i
 /** Whether the text holds a C0 control character or DEL. */
 export const hasControl = (text: string): boolean => {
   for (let i = 0; i < text.length; i++) {
@@ -18,10 +19,8 @@ export const hasControl = (text: string): boolean => {
   return false
 }
 
-const schemePattern = /^([a-z][a-z0-9+.-]*):\/\//i
-const portPattern = /^[0-9]{1,5}$/
 // `/v1` is the only API version: a base URL copied with it is the same base, never `/v1/v1`.
-const basePaths: ReadonlySet<string> = new Set(["", "/", "/v1", "/v1/"])
+const basePath = /^(\/(v1\/?)?)?$/
 
 /**
  * The base URL (ending in `/v1`) for an endpoint: a bare host (`host`, `host:port`, https implied) or an
@@ -43,26 +42,24 @@ export const endpoint = (input: unknown): Checked<string> => {
   }
   if (rest.includes("?")) return problem("the endpoint must not have a query (`?...`)")
   if (rest.includes("#")) return problem("the endpoint must not have a fragment (`#...`)")
-  const slash = rest.indexOf("/")
-  const authority = slash === -1 ? rest : rest.slice(0, slash)
-  const path = slash === -1 ? "" : rest.slice(slash)
+  // The authority ends at the first `/`; what follows is the path.
+  const [, authority, path] = /^([^/]*)(.*)$/.exec(rest)! as unknown as [string, string, string]
   if (authority.includes("@")) {
     return problem("the endpoint must not carry credentials (`user:password@`): the token is the only secret")
   }
-  if (!basePaths.has(path)) return problem("the endpoint must have no path but an optional `/` or `/v1`")
-  // The host ends where the port starts: after the closing bracket of an IPv6 literal, else at the last `:`.
-  const bracket = authority.lastIndexOf("]")
-  const colon = authority.indexOf(":", bracket === -1 ? 0 : bracket)
+  if (!basePath.test(path)) return problem("the endpoint must have no path but an optional `/` or `/v1`")
+  // The host ends where the port starts: after the closing bracket of an IPv6 literal, else at the last
+  // `:` (`indexOf` reads the -1 of no bracket as 0).
+  const colon = authority.indexOf(":", authority.lastIndexOf("]"))
   const host = colon === -1 ? authority : authority.slice(0, colon)
   const port = colon === -1 ? undefined : authority.slice(colon + 1)
   if (host === "") return problem("the endpoint has no host")
-  if (port !== undefined && (!portPattern.test(port) || Number(port) < 1 || Number(port) > 65535)) {
+  if (port !== undefined && (!/^[0-9]{1,5}$/.test(port) || +port < 1 || +port > 65535)) {
     return problem("the endpoint's port must be a number between 1 and 65535")
   }
-  const protocol = scheme === null ? "https" : scheme[1]!.toLowerCase()
   let url: URL
   try {
-    url = new URL(`${protocol}://${authority}/`)
+    url = new URL(`${scheme === null ? "https" : scheme[1]!.toLowerCase()}://${authority}/`)
   } catch {
     return problem("the endpoint's host is not a valid host name or address")
   }

@@ -2,7 +2,6 @@
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
-import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import type { AmsError } from "../AmsError.js"
 import { AmsBalancerError, AmsDecodeError, AmsServiceError, AmsTimeoutError } from "../AmsError.js"
@@ -70,15 +69,16 @@ interface ErrorBody {
 
 /** The `{"error":{"code","message","status"}}` document of an AMS error, if the body is one. */
 const errorBody = (text: string): ErrorBody | undefined => {
-  const json = parseJson(text)
-  if (!Predicate.hasProperty(json, "error") || !Predicate.hasProperty(json.error, "message")) return undefined
-  const error = json.error
-  if (!Predicate.isString(error.message)) return undefined
-  return {
-    code: Predicate.hasProperty(error, "code") && Predicate.isNumber(error.code) ? error.code : undefined,
-    message: error.message,
-    status: Predicate.hasProperty(error, "status") && Predicate.isString(error.status) ? error.status : ""
-  }
+  // Reading a property of any parsed value (or of `notJson`) is safe but for `null`, hence the `?.`.
+  const error = (parseJson(text) as { readonly error?: Record<string, unknown> | null } | null)?.error
+  const message = error?.message
+  return typeof message === "string"
+    ? {
+      code: typeof error!.code === "number" ? error!.code : undefined,
+      message,
+      status: typeof error!.status === "string" ? error!.status : ""
+    }
+    : undefined
 }
 
 /**
@@ -95,32 +95,19 @@ export const classify = (
 ): AmsError => {
   const text = scrub(answer)
   const body = errorBody(text)
-  if (status === 408) {
+  if (status === 408 || (body === undefined && status === 504 && balancerTimeouts)) {
     return new AmsTimeoutError({
       operation,
       status,
       source: body ? "service" : "balancer",
-      message: body ? body.message : "Request timed out at the load balancer (408)"
+      message: body
+        ? body.message
+        : status === 408
+        ? "Request timed out at the load balancer (408)"
+        : "Gateway timed out (504)"
     })
   }
-  if (body) {
-    return new AmsServiceError({
-      operation,
-      status,
-      code: body.code ?? status,
-      statusText: body.status,
-      message: body.message
-    })
-  }
-  if (status === 504 && balancerTimeouts) {
-    return new AmsTimeoutError({
-      operation,
-      status,
-      source: "balancer",
-      message: "Gateway timed out (504)"
-    })
-  }
-  if (status === 500 || status === 502 || status === 503 || status === 504) {
+  if (body === undefined && (status === 500 || status === 502 || status === 503 || status === 504)) {
     return new AmsBalancerError({
       operation,
       status,
@@ -128,12 +115,14 @@ export const classify = (
       message: `The load balancer answered ${status}`
     })
   }
+  // AMS's own error document, or a body that no balancer rule covers (`404 page not found`, an empty 405).
+  const trimmed = text.trim()
   return new AmsServiceError({
     operation,
     status,
-    code: status,
-    statusText: "",
-    message: text.trim() === "" ? `HTTP ${status}` : excerpt(text.trim())
+    code: body?.code ?? status,
+    statusText: body?.status ?? "",
+    message: body?.message ?? (trimmed === "" ? `HTTP ${status}` : excerpt(trimmed))
   })
 }
 
@@ -144,26 +133,14 @@ export const decode = <A, I>(
   text: string,
   scrub: Scrub = noScrub
 ): Effect.Effect<A, AmsDecodeError> => {
+  const fail = (expected: string, problem: string) =>
+    new AmsDecodeError({ operation, expected, excerpt: excerpt(scrub(text)), message: `${operation}: ${problem}` })
   const parsed = text.trim() === "" ? {} : parseJson(text)
-  if (parsed === notJson) {
-    return Effect.fail(
-      new AmsDecodeError({
-        operation,
-        expected: "a JSON document",
-        excerpt: excerpt(scrub(text)),
-        message: `${operation}: the answer is not JSON`
-      })
-    )
-  }
+  if (parsed === notJson) return Effect.fail(fail("a JSON document", "the answer is not JSON"))
   const failure = (error: ParseResult.ParseError) => {
     // The parse issue quotes the values it refused: the same redaction as the excerpt.
     const expected = redactFields(scrub(ParseResult.TreeFormatter.formatErrorSync(error)))
-    return new AmsDecodeError({
-      operation,
-      expected,
-      excerpt: excerpt(scrub(text)),
-      message: `${operation}: unexpected answer: ${expected}`
-    })
+    return fail(expected, `unexpected answer: ${expected}`)
   }
   const decoded = Schema.decodeUnknown(schema)(parsed)
   // A schema that decodes synchronously (every answer's) gives an Either: read on the spot, no extra step.

@@ -6,7 +6,6 @@ import * as HttpTraceContext from "@effect/platform/HttpTraceContext"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import type { AmsError } from "../AmsError.js"
@@ -54,11 +53,14 @@ export const check = (options: unknown, layer: string): Either.Either<Checked, A
   }
   let timeout: Duration.Duration | undefined
   if (options.timeout !== undefined) {
-    const decoded = Duration.decodeUnknown(options.timeout)
-    if (Option.isNone(decoded) || !Duration.greaterThan(decoded.value, Duration.zero)) {
+    try {
+      timeout = Duration.decode(options.timeout as Duration.DurationInput)
+    } catch {
+      // Not a duration: refused below.
+    }
+    if (timeout === undefined || !(Duration.toMillis(timeout) > 0)) {
       return optionsError(layer, "timeout", "the timeout must be a positive duration")
     }
-    timeout = decoded.value
   }
   const tracerPropagation = options.tracerPropagation ?? false
   if (!Predicate.isBoolean(tracerPropagation)) {
@@ -129,15 +131,21 @@ export const service = (checked: Checked, scrub: Response.Scrub, send: Send): Am
       }
     }
     const exchange = send({ request, json, secret: secretUrl || request.secretInUrl === true })
-    const limited = timeout === undefined ? exchange : Effect.timeoutFail(exchange, {
-      duration: timeout,
-      onTimeout: () =>
-        new AmsConnectionError({
-          operation: request.operation,
-          reason: "Timeout",
-          message: `${request.operation}: no answer within ${Duration.format(timeout)}`
-        })
-    })
+    // `Effect.timeoutFail`, built from what every program already holds: the first to end wins, the
+    // other is interrupted.
+    const limited = timeout === undefined ? exchange : Effect.flatten(Effect.race(
+      Effect.exit(exchange),
+      Effect.exit(Effect.zipRight(
+        Effect.sleep(timeout),
+        Effect.fail(
+          new AmsConnectionError({
+            operation: request.operation,
+            reason: "Timeout",
+            message: `${request.operation}: no answer within ${Duration.format(timeout)}`
+          })
+        )
+      ))
+    ))
     return Effect.flatMap(limited, (answer): Effect.Effect<A, AmsError> =>
       answer.status === 200
         ? Response.decode(request.operation, request.response, answer.text, scrub)

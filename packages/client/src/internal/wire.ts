@@ -142,3 +142,41 @@ export const modifyAcl = (
     response: Ignored,
     options
   }).pipe(Effect.asVoid)
+
+/** The UTF-8 length of a text without lone surrogates (which `Message.encode` refuses in attributes). */
+const utf8Length = (text: string): number => {
+  let bytes = text.length
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 0x80) continue
+    if (c < 0x800) bytes += 1
+    else if (c >= 0xd800 && c < 0xdc00) {
+      // A surrogate pair: two UTF-16 units, four bytes.
+      bytes += 2
+      i++
+    } else bytes += 2
+  }
+  return bytes
+}
+
+/**
+ * The bytes one encoded message adds to a publish request's JSON body: its JSON plus a separating
+ * comma. Counted without writing the JSON: the data is base64 and the attributes `Message.encode`
+ * lets through need no escaping, so each string is its UTF-8 bytes between quotes.
+ */
+export const requestBytes = (encoded: { readonly data: string; readonly attributes?: object | undefined }): number => {
+  // `{"data":"` + data + `"}`, and the comma.
+  let bytes = 12 + encoded.data.length
+  const attributes = encoded.attributes as Readonly<Record<string, string>> | undefined
+  if (attributes !== undefined) {
+    // `"attributes":{` + entries + `},` after the opening brace; each entry `"k":"v"`, commas between.
+    bytes += 16
+    let entries = 0
+    for (const key of Object.keys(attributes)) {
+      bytes += 5 + utf8Length(key) + utf8Length(attributes[key])
+      entries++
+    }
+    if (entries > 1) bytes += entries - 1
+  }
+  return bytes
+}

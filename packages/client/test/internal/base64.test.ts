@@ -7,9 +7,10 @@ import * as Base64 from "../../src/internal/base64.js"
 // Any UTF-16 code unit, lone surrogates included: what a JavaScript string can hold.
 const anyString = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)) })
 const bytes = fc.uint8Array({ maxLength: 3000 })
-// Texts near base64: its alphabet, padding in any place, line breaks, the URL-safe letters, spaces.
+// Texts near base64: its alphabet, padding in any place, line breaks, the URL-safe letters, spaces, and
+// characters whose low byte is a letter of the alphabet (`ａ` U+FF41, `Ł` U+0141, `İ` U+0130).
 const nearBase64 = fc.string({
-  unit: fc.constantFrom(..."ABCXYZabcxyz0189+/=\n\r-_ .".split("")),
+  unit: fc.constantFrom(..."ABCXYZabcxyz0189+/=\n\r-_ .\uff41\u0141\u0130".split("")),
   maxLength: 40
 })
 const base64Text = fc.oneof(
