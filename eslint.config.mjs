@@ -67,16 +67,20 @@ export default [
     }
   },
   {
-    // The client's portable modules must run in browsers and edge runtimes: Node lives only in X509.ts.
+    // The client's portable modules must run in browsers and edge runtimes: Node lives only in the
+    // Node-only modules, X509.ts and AmsUndici.ts.
     files: ["packages/client/src/**/*.ts"],
-    ignores: ["packages/client/src/X509.ts"],
+    ignores: ["packages/client/src/X509.ts", "packages/client/src/AmsUndici.ts"],
     rules: {
       "no-restricted-imports": [
         "error",
         {
           patterns: [
-            { group: ["node:*"], message: "Node built-ins are allowed only in src/X509.ts" },
-            { group: ["@effect/platform-node", "@effect/platform-node/*"], message: "Node-only: use src/X509.ts" }
+            { group: ["node:*"], message: "Node built-ins are allowed only in src/X509.ts and src/AmsUndici.ts" },
+            {
+              group: ["@effect/platform-node", "@effect/platform-node/*"],
+              message: "Node-only: use src/X509.ts or src/AmsUndici.ts"
+            }
           ]
         }
       ]

@@ -8,7 +8,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Zlib from "node:zlib"
 import { rollup } from "rollup"
-import { browserBundle, linkBuiltClient } from "./packages.mjs"
+import { browserBundle, linkBuiltClient, root } from "./packages.mjs"
 
 const layer = `const Ams = AmsHttp.layer({ endpoint: "https://ams.example", token: Redacted.make("t"), project: "p" })
   .pipe(Layer.provide(FetchHttpClient.layer))`
@@ -187,6 +187,19 @@ for (const [bundler, measured] of Object.entries(sizes)) {
     }`
   )
 }
+
+// The Node-only transport is never in a portable bundle: its marker is in its own built module, and in
+// none of (b), (c) or (e).
+const nodeOnly = /["'`]AmsUndici\.layer["'`]/
+const undiciModule = Fs.readFileSync(Path.join(root, "packages/client/dist/dist/esm/AmsUndici.js"), "utf8")
+const withUndici = ["b", "c", "e"].filter((key) => nodeOnly.test(sizes.esbuild[key].text.toString("utf8")))
+const undiciOk = nodeOnly.test(undiciModule) && withUndici.length === 0
+failed ||= !undiciOk
+console.log(
+  `${undiciOk ? "ok  " : "FAIL"} no portable bundle holds AmsUndici${
+    nodeOnly.test(undiciModule) ? "" : " (its marker is not in dist/dist/esm/AmsUndici.js)"
+  }${withUndici.length === 0 ? "" : `: found in ${withUndici.join(", ")}`}`
+)
 
 if (process.argv.includes("--why")) {
   // What (b) adds to (a): bytes in the minified output per input file, from esbuild's metafile.

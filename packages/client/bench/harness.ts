@@ -5,7 +5,7 @@ import * as os from "node:os"
 export interface Variant {
   /** `raw`, `bare` or `client`. */
   readonly kind: "raw" | "bare" | "client"
-  readonly transport: "undici" | "fetch" | "layerFetch"
+  readonly transport: "undici" | "fetch" | "layerFetch" | "AmsUndici"
   readonly run: (operations: number) => Promise<void>
 }
 
@@ -17,6 +17,11 @@ export interface Measured {
   readonly wallUs: number
   /** Median CPU time (user + system) of this process per operation, in microseconds. */
   readonly cpuUs: number
+  /**
+   * Median user CPU time per operation, in microseconds: without the kernel's share (on loopback, the
+   * socket writes bill the server's receiving to the client), which both sides of a ratio pay alike.
+   */
+  readonly userUs: number
   /** Wall time per operation of every round, in microseconds. */
   readonly roundsUs: ReadonlyArray<number>
 }
@@ -47,7 +52,11 @@ const sample = async (variant: Variant, operations: number) => {
   await variant.run(operations)
   const wall = performance.now() - start
   const used = process.cpuUsage(cpu)
-  return { wallUs: wall * 1000 / operations, cpuUs: (used.user + used.system) / operations }
+  return {
+    wallUs: wall * 1000 / operations,
+    cpuUs: (used.user + used.system) / operations,
+    userUs: used.user / operations
+  }
 }
 
 /**
@@ -58,13 +67,15 @@ export const measure = async (variants: ReadonlyArray<Variant>, plan: Plan): Pro
   for (const variant of variants) await variant.run(plan.warmup)
   const walls = variants.map((): Array<number> => [])
   const cpus = variants.map((): Array<number> => [])
+  const users = variants.map((): Array<number> => [])
   for (let round = 0; round < plan.rounds; round++) {
     const order = variants.map((_, i) => (i + round) % variants.length)
     if (round % 2 === 1) order.reverse()
     for (const i of order) {
-      const { cpuUs, wallUs } = await sample(variants[i]!, plan.operations)
+      const { cpuUs, userUs, wallUs } = await sample(variants[i]!, plan.operations)
       walls[i]!.push(wallUs)
       cpus[i]!.push(cpuUs)
+      users[i]!.push(userUs)
     }
   }
   return variants.map((variant, i) => ({
@@ -72,6 +83,7 @@ export const measure = async (variants: ReadonlyArray<Variant>, plan: Plan): Pro
     transport: variant.transport,
     wallUs: median(walls[i]!),
     cpuUs: median(cpus[i]!),
+    userUs: median(users[i]!),
     roundsUs: walls[i]!
   }))
 }

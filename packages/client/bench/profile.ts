@@ -1,4 +1,8 @@
-// Profiles one case: `node --cpu-prof --import tsx bench/profile.ts <case> [operations]`.
+// Profiles one case on one transport:
+//   node --cpu-prof --import tsx bench/profile.ts <case> [operations] [transport]
+// cases: get, publish1, pull1, publish1000, pull1000 (+ ack), bare-get, raw-get, raw-publish1, raw-pull1 (raw
+// `undici.request` in an Effect), loop-get (raw, in a plain loop);
+// transports: AmsUndici (default), layerUndici (`AmsHttp.layer` on `NodeHttpClient.layerUndici`), layerFetch.
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -7,15 +11,18 @@ import * as Redacted from "effect/Redacted"
 import { fork } from "node:child_process"
 import { dirname, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
+import { Agent } from "undici"
 import * as AmsHttp from "../src/AmsHttp.js"
+import * as AmsUndici from "../src/AmsUndici.js"
 import * as Subscription from "../src/Subscription.js"
 import * as Topic from "../src/Topic.js"
-import { bare } from "./baselines.js"
+import { bare, rawUndici } from "./baselines.js"
 import { project, subscription, text, token, topic } from "./fixture.js"
 
 const here = dirname(fileURLToPath(import.meta.url))
 const which = process.argv[2] ?? "get"
 const operations = Number(process.argv[3] ?? 2000)
+const transport = process.argv[4] ?? "AmsUndici"
 
 const child = fork(resolve(here, "server.ts"), [], {
   execArgv: ["--import", import.meta.resolve("tsx")],
@@ -23,15 +30,29 @@ const child = fork(resolve(here, "server.ts"), [], {
 })
 child.once("message", async (message) => {
   const origin = `http://127.0.0.1:${(message as { port: number }).port}`
-  const layer = AmsHttp.layer({ endpoint: origin, token: Redacted.make(token), project }).pipe(
-    Layer.provideMerge(NodeHttpClient.layerUndici)
+  const options = { endpoint: origin, token: Redacted.make(token), project }
+  const layers: Record<string, Layer.Layer<AmsHttp.AmsHttp, unknown>> = {
+    AmsUndici: AmsUndici.layer(options),
+    layerUndici: AmsHttp.layer(options).pipe(Layer.provideMerge(NodeHttpClient.layerUndici)),
+    layerFetch: AmsHttp.layerFetch(options)
+  }
+  const runtime = ManagedRuntime.make(
+    Layer.merge(Layer.orDie(layers[transport]!), NodeHttpClient.layerUndici)
   )
-  const runtime = ManagedRuntime.make(layer)
+  const agent = new Agent()
+  const raw = rawUndici(origin, agent)
   const b = bare(origin)
+  const one = [{ data: text(64), attributes: { source: "bench" } }]
   const thousand = Array.from({ length: 1000 }, () => ({ data: text(1024) }))
+  const promised = (make: () => Promise<unknown>) => () => Effect.promise(make)
   const cases: Record<string, () => Effect.Effect<unknown, unknown, AmsHttp.AmsHttp | never>> = {
     get: () => Topic.get(topic),
+    publish1: () => Topic.publish(topic, one),
+    pull1: () => Subscription.pull(subscription),
     "bare-get": () => b.get() as never,
+    "raw-get": promised(() => raw.get()),
+    "raw-publish1": promised(() => raw.publish(one)),
+    "raw-pull1": promised(() => raw.pull(1)),
     publish1000: () => Topic.publish(topic, thousand),
     pull1000: () =>
       Effect.flatMap(
@@ -39,11 +60,23 @@ child.once("message", async (message) => {
         (r) => Subscription.acknowledge(subscription, [r.at(-1)!.ackId])
       )
   }
+  const loops: Record<string, () => Promise<unknown>> = { "loop-get": () => raw.get() }
+  const cpu = process.cpuUsage()
   const start = performance.now()
-  await runtime.runPromise(Effect.gen(function*() {
-    for (let i = 0; i < operations; i++) yield* cases[which]!()
-  }))
-  console.log(`${which}: ${((performance.now() - start) * 1000 / operations).toFixed(0)} µs/op`)
+  const loop = loops[which]
+  if (loop !== undefined) {
+    for (let i = 0; i < operations; i++) await loop()
+  } else {
+    await runtime.runPromise(Effect.gen(function*() {
+      for (let i = 0; i < operations; i++) yield* cases[which]!()
+    }))
+  }
+  const used = process.cpuUsage(cpu)
+  console.log(
+    `${which} on ${transport}: ${((performance.now() - start) * 1000 / operations).toFixed(0)} µs/op, ` +
+      `CPU ${((used.user + used.system) / operations).toFixed(0)} µs/op`
+  )
   await runtime.dispose()
+  await agent.close()
   child.kill()
 })

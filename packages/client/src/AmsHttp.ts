@@ -7,23 +7,21 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as HttpTraceContext from "@effect/platform/HttpTraceContext"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
-import * as Predicate from "effect/Predicate"
-import * as Redacted from "effect/Redacted"
+import type * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
 import type { AmsError } from "./AmsError.js"
 import { AmsArgumentError, AmsConnectionError } from "./AmsError.js"
 import * as Checks from "./internal/options.js"
 import * as Response from "./internal/response.js"
+import * as Transport from "./internal/transport.js"
 
 /**
  * One request to AMS, as an operation describes it. `AmsHttp.execute` adds the base URL, the token and
@@ -153,65 +151,6 @@ export const baseUrl = (endpoint: string): Either.Either<string, string> => {
   return checked.ok ? Either.right(checked.value) : Either.left(checked.problem)
 }
 
-interface Checked {
-  readonly base: string
-  readonly token: string
-  readonly project: string
-  readonly queryAuth: boolean
-  readonly timeout: Duration.Duration | undefined
-  readonly tracerPropagation: boolean
-  readonly transformClient: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
-}
-
-const optionsError = (argument: string, problem: string) =>
-  Either.left(new AmsArgumentError({ operation: "AmsHttp.layer", argument, message: `AmsHttp.layer: ${problem}` }))
-
-// Whatever a JavaScript caller passes, the options are read without throwing.
-const check = (options: unknown): Either.Either<Checked, AmsArgumentError> => {
-  if (!Predicate.isRecord(options)) return optionsError("options", "the options must be an object")
-  const base = Checks.endpoint(options.endpoint)
-  if (!base.ok) return optionsError("endpoint", base.problem)
-  if (!Redacted.isRedacted(options.token)) {
-    return optionsError("token", "the token must be a Redacted string (Redacted.make)")
-  }
-  const token = Checks.token(Redacted.value(options.token))
-  if (!token.ok) return optionsError("token", token.problem)
-  // Its name is checked by each project-scoped operation, against the project that call uses.
-  if (!Predicate.isString(options.project)) return optionsError("project", "the project must be a string")
-  const authMode = options.authMode ?? "header"
-  if (authMode !== "header" && authMode !== "query") {
-    return optionsError("authMode", "authMode must be \"header\" or \"query\"")
-  }
-  let timeout: Duration.Duration | undefined
-  if (options.timeout !== undefined) {
-    try {
-      timeout = Duration.decode(options.timeout as Duration.DurationInput)
-    } catch {
-      // Not a duration: refused below.
-    }
-    if (timeout === undefined || !(Duration.toMillis(timeout) > 0)) {
-      return optionsError("timeout", "the timeout must be a positive duration")
-    }
-  }
-  const tracerPropagation = options.tracerPropagation ?? false
-  if (!Predicate.isBoolean(tracerPropagation)) {
-    return optionsError("tracerPropagation", "tracerPropagation must be a boolean")
-  }
-  const transformClient = options.transformClient
-  if (transformClient !== undefined && !Predicate.isFunction(transformClient)) {
-    return optionsError("transformClient", "transformClient must be a function from HttpClient to HttpClient")
-  }
-  return Either.right({
-    base: base.value,
-    token: token.value,
-    project: options.project,
-    queryAuth: authMode === "query",
-    timeout,
-    tracerPropagation,
-    transformClient: transformClient as Checked["transformClient"]
-  })
-}
-
 const transportError = (
   operation: string,
   error: HttpClientError.HttpClientError,
@@ -237,85 +176,7 @@ const transportError = (
   })
 }
 
-// The URL as the HTTP client's span would record it (only for URLs that carry no secret).
-const fullUrl = (base: string, request: Pick<AmsRequest<unknown>, "path" | "query">): string => {
-  const query = request.query === undefined ? "" : new URLSearchParams(request.query).toString()
-  return query === "" ? base + request.path : `${base}${request.path}?${query}`
-}
-
-/** What a transport is handed: the request, its JSON text, and whether its URL carries a secret. */
-interface Exchange<A, I> {
-  readonly request: AmsRequest<A, I>
-  readonly json: string | undefined
-  readonly secret: boolean
-}
-
-type Send = <A, I>(exchange: Exchange<A, I>) => Effect.Effect<
-  { readonly status: number; readonly text: string },
-  AmsError
->
-
-/**
- * The service on a transport: the JSON body, the time limit, classification and decoding are the same
- * whichever way the request travels.
- */
-const service = (checked: Checked, scrub: Response.Scrub, send: Send): AmsHttpService => {
-  const { base, queryAuth, timeout } = checked
-  const execute = <A, I>(request: AmsRequest<A, I>): Effect.Effect<A, AmsError> => {
-    // A body that cannot be JSON (a cycle, a bigint) fails as an argument, never as a defect.
-    let json: string | undefined
-    if (request.body !== undefined) {
-      try {
-        json = JSON.stringify(request.body) ?? ""
-      } catch (error) {
-        return Effect.fail(
-          new AmsArgumentError({
-            operation: request.operation,
-            argument: "body",
-            message: `${request.operation}: the body cannot be sent as JSON (${String(error)})`
-          })
-        )
-      }
-    }
-    const exchange = send({ request, json, secret: queryAuth || request.secretInUrl === true })
-    // `Effect.timeoutFail`, built from what every program already holds: the first to end wins, the
-    // other is interrupted.
-    const limited = timeout === undefined ? exchange : Effect.flatten(Effect.race(
-      Effect.exit(exchange),
-      Effect.exit(Effect.zipRight(
-        Effect.sleep(timeout),
-        Effect.fail(
-          new AmsConnectionError({
-            operation: request.operation,
-            reason: "Timeout",
-            message: `${request.operation}: no answer within ${Duration.format(timeout)}`
-          })
-        )
-      ))
-    ))
-    return Effect.flatMap(limited, ({ status, text }): Effect.Effect<A, AmsError> =>
-      status === 200
-        ? Response.decode(request.operation, request.response, text, scrub)
-        : Effect.fail(
-          Response.classify(request.operation, status, text, request.balancerTimeouts === true, scrub)
-        ))
-  }
-  return { baseUrl: base, project: checked.project, execute }
-}
-
-// When the operation's span is the only one, it records what the HTTP client's would have.
-const annotate = <A, I>(base: string, exchange: Exchange<A, I>, status: number) =>
-  Effect.annotateCurrentSpan(
-    exchange.secret
-      ? { "http.request.method": exchange.request.method, "http.response.status_code": status }
-      : {
-        "http.request.method": exchange.request.method,
-        "http.response.status_code": status,
-        "url.full": fullUrl(base, exchange.request)
-      }
-  )
-
-const checked = (options: Options) => Effect.suspend(() => check(options))
+const checked = (options: Options, layer: string) => Effect.suspend(() => Transport.check(options, layer))
 
 /**
  * Builds the service from options, on the `HttpClient` in the context. Fails with `AmsArgumentError`
@@ -325,41 +186,45 @@ const checked = (options: Options) => Effect.suspend(() => check(options))
  * @category constructors
  */
 export const make = (options: Options): Effect.Effect<AmsHttpService, AmsArgumentError, HttpClient.HttpClient> =>
-  Effect.flatMap(checked(options), (checked) =>
-    Effect.map(HttpClient.HttpClient, (platformClient): AmsHttpService => {
-      const { base, queryAuth, token, tracerPropagation, transformClient } = checked
-      const httpClient = transformClient === undefined ? platformClient : transformClient(platformClient)
-      // Defence in depth: whatever a transport or an answer says, no error carries the token.
-      const scrub = Response.scrubber(token)
-      return service(checked, scrub, (exchange) => {
-        const { json, request } = exchange
-        // One `make` with options: the code every program that builds a request already holds.
-        const made = HttpClientRequest.make(request.method)(base + request.path, {
-          headers: queryAuth ? { accept: "application/json" } : { accept: "application/json", "x-api-key": token },
-          urlParams: queryAuth ? { ...request.query, key: token } : request.query
-        })
-        const http = json === undefined ? made : HttpClientRequest.bodyText(made, json, "application/json")
-        const sent = httpClient.execute(http).pipe(
-          Effect.flatMap((response) => Effect.map(response.text, (text) => ({ status: response.status, text }))),
-          Effect.mapError((error) =>
-            error._tag === "RequestError" || error._tag === "ResponseError"
-              ? transportError(request.operation, error, scrub)
-              : error
-          ),
-          Effect.locally(HttpClient.currentTracerPropagation, tracerPropagation)
-        )
-        // One span per operation: the HTTP client's own span only where it shows something the
-        // operation's cannot (each attempt of a retried call; the span that trace headers name), and
-        // never when the URL carries a secret.
-        return !exchange.secret && (request.attemptSpans === true || tracerPropagation)
-          ? sent
-          : Effect.locally(
-            Effect.tap(sent, ({ status }) => annotate(base, exchange, status)),
-            HttpClient.currentTracerDisabledWhen,
-            () => true
+  Effect.flatMap(
+    checked(options, "AmsHttp.layer"),
+    (checked) =>
+      Effect.map(HttpClient.HttpClient, (platformClient): AmsHttpService => {
+        const { base, queryAuth, token, tracerPropagation } = checked
+        const transformClient = checked.transformClient as Options["transformClient"]
+        const httpClient = transformClient === undefined ? platformClient : transformClient(platformClient)
+        // Defence in depth: whatever a transport or an answer says, no error carries the token.
+        const scrub = Response.scrubber(token)
+        return Transport.service(checked, scrub, (exchange) => {
+          const { json, request } = exchange
+          // One `make` with options: the code every program that builds a request already holds.
+          const made = HttpClientRequest.make(request.method)(base + request.path, {
+            headers: queryAuth ? { accept: "application/json" } : { accept: "application/json", "x-api-key": token },
+            urlParams: queryAuth ? { ...request.query, key: token } : request.query
+          })
+          const http = json === undefined ? made : HttpClientRequest.bodyText(made, json, "application/json")
+          const sent = httpClient.execute(http).pipe(
+            Effect.flatMap((response) => Effect.map(response.text, (text) => ({ status: response.status, text }))),
+            Effect.mapError((error) =>
+              error._tag === "RequestError" || error._tag === "ResponseError"
+                ? transportError(request.operation, error, scrub)
+                : error
+            ),
+            Effect.locally(HttpClient.currentTracerPropagation, tracerPropagation)
           )
+          // One span per operation: the HTTP client's own span only where it shows something the
+          // operation's cannot (each attempt of a retried call; the span that trace headers name), and
+          // never when the URL carries a secret.
+          return !exchange.secret && (request.attemptSpans === true || tracerPropagation)
+            ? sent
+            : Effect.locally(
+              Effect.tap(sent, ({ status }) => Transport.annotate(base, exchange, status)),
+              HttpClient.currentTracerDisabledWhen,
+              () => true
+            )
+        })
       })
-    }))
+  )
 
 /**
  * Options of `makeFetch` and `layerFetch`.
@@ -382,46 +247,36 @@ export interface FetchOptions extends Options {
  * @category constructors
  */
 export const makeFetch = (options: FetchOptions): Effect.Effect<AmsHttpService, AmsArgumentError> =>
-  Effect.map(checked(options), (checked) => {
-    const { base, queryAuth, token, tracerPropagation } = checked
+  Effect.map(checked(options, "AmsHttp.layer"), (checked) => {
+    const { base, queryAuth, token } = checked
     const scrub = Response.scrubber(token)
-    const connectionError = (operation: string, reading: boolean, cause: unknown) => {
-      const scrubbed = Response.scrubCause(cause, scrub)
-      const detail = scrub(scrubbed instanceof Error ? scrubbed.message : String(scrubbed))
-      return new AmsConnectionError({
-        operation,
-        reason: reading ? "Body" : "Transport",
-        message: `${operation}: ${reading ? "reading the answer failed" : "the request failed"}: ${detail}`,
-        cause: scrubbed
-      })
-    }
-    return service(checked, scrub, (exchange) => {
+    return Transport.service(checked, scrub, (exchange) => {
       const { json, request } = exchange
-      const query = queryAuth ? { ...request.query, key: token } : request.query
-      const search = query === undefined ? "" : new URLSearchParams(query).toString()
-      const url = search === "" ? base + request.path : `${base}${request.path}?${search}`
+      const url = base + request.path + Transport.search(request.query, queryAuth ? token : undefined)
       const headers: Record<string, string> = { accept: "application/json" }
       if (!queryAuth) headers["x-api-key"] = token
       if (json !== undefined) headers["content-type"] = "application/json"
-      const call = (headers: Record<string, string>) =>
-        Effect.async<{ readonly status: number; readonly text: string }, AmsConnectionError>((resume, signal) => {
-          const fetch = options.fetch ?? globalThis.fetch
-          fetch(url, { method: request.method, headers, ...(json === undefined ? {} : { body: json }), signal }).then(
-            (response) =>
-              response.text().then(
-                (text) => resume(Effect.succeed({ status: response.status, text })),
-                (cause) => resume(Effect.fail(connectionError(request.operation, true, cause)))
-              ),
-            (cause) => resume(Effect.fail(connectionError(request.operation, false, cause)))
-          )
-        })
-      const sent = tracerPropagation
-        ? Effect.flatMap(
-          Effect.option(Effect.currentSpan),
-          (span) => call(Option.isSome(span) ? { ...headers, ...HttpTraceContext.toHeaders(span.value) } : headers)
+      return Transport.direct(checked, exchange, headers, (headers, answer, fail) => {
+        const controller = new AbortController()
+        const fetch = options.fetch ?? globalThis.fetch
+        const body = json === undefined ? {} : { body: json }
+        let sent: Promise<globalThis.Response>
+        try {
+          sent = fetch(url, { method: request.method, headers, ...body, signal: controller.signal })
+        } catch (cause) {
+          fail(Transport.connectionError(request.operation, false, cause, scrub))
+          return undefined
+        }
+        sent.then(
+          (response) =>
+            response.text().then(
+              (text) => answer({ status: response.status, text }),
+              (cause) => fail(Transport.connectionError(request.operation, true, cause, scrub))
+            ),
+          (cause) => fail(Transport.connectionError(request.operation, false, cause, scrub))
         )
-        : call(headers)
-      return Effect.tap(sent, ({ status }) => annotate(base, exchange, status))
+        return () => controller.abort()
+      })
     })
   })
 

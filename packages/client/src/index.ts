@@ -1,7 +1,8 @@
 /**
  * @argo-ams/client: every ARGO Messaging Service route as a standalone Effect program.
  *
- * Node-only helpers are not re-exported here: import `@argo-ams/client/X509` for certificate login.
+ * Node-only modules are not re-exported here: import `@argo-ams/client/X509` for certificate login and
+ * `@argo-ams/client/AmsUndici` for the transport on undici's `request`.
  *
  * @since 0.1.0
  */

@@ -55,9 +55,9 @@ describe("pnpm bench", () => {
       ]
       expect(report.rows.map((row) => `${row.name} on ${row.transport}`)).toEqual(
         cases.flatMap((name, i) =>
-          (i < 3 ? ["undici", "fetch", "fetch, `layerFetch`"] : ["undici", "fetch, `layerFetch`"]).map((on) =>
-            `${name} on ${on}`
-          )
+          (i < 3
+            ? ["undici", "undici, `AmsUndici`", "fetch", "fetch, `layerFetch`"]
+            : ["undici", "undici, `AmsUndici`", "fetch, `layerFetch`"]).map((on) => `${name} on ${on}`)
         ).concat([
           "`Publisher.publishAll`, 1 KiB, 500 per request on undici",
           "`Subscriber.consume`, 1 KiB, 1,000 per pull on undici"

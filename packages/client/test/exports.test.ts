@@ -1,10 +1,12 @@
 /**
- * The package as a user imports it: every module from its own subpath and (except the Node-only `X509`)
+ * The package as a user imports it: every module from its own subpath and (except the Node-only `X509`
+ * and `AmsUndici`)
  * from the barrel, the same functions either way, and `internal/` closed by the exports map.
  */
 import * as Barrel from "@argo-ams/client"
 import * as AmsError from "@argo-ams/client/AmsError"
 import * as AmsHttp from "@argo-ams/client/AmsHttp"
+import * as AmsUndici from "@argo-ams/client/AmsUndici"
 import * as Message from "@argo-ams/client/Message"
 import * as MessageSchema from "@argo-ams/client/MessageSchema"
 import * as Metric from "@argo-ams/client/Metric"
@@ -48,7 +50,7 @@ describe("package exports", () => {
     const files = Fs.readdirSync(new URL("../src/", import.meta.url))
       .filter((file) => file.endsWith(".ts") && file !== "index.ts")
       .map((file) => file.slice(0, -3))
-    expect([...Object.keys(portable), "X509"].sort()).toEqual(files.sort())
+    expect([...Object.keys(portable), "AmsUndici", "X509"].sort()).toEqual(files.sort())
   })
 
   it("the barrel holds every portable module, and nothing else", () => {
@@ -67,11 +69,15 @@ describe("package exports", () => {
     expect(Barrel.Subscription.pullAndAck).toBe(Subscription.pullAndAck)
   })
 
-  it("X509 is reachable by its subpath only, not through the portable barrel", () => {
+  it("X509 and AmsUndici are reachable by their subpaths only, not through the portable barrel", () => {
     expect(typeof X509.token).toBe("function")
     expect(typeof X509.layer).toBe("function")
-    expect("X509" in Barrel).toBe(false)
-    expect(Object.values(Barrel)).not.toContain(X509)
+    expect(typeof AmsUndici.make).toBe("function")
+    expect(typeof AmsUndici.layer).toBe("function")
+    for (const [name, module] of Object.entries({ X509, AmsUndici })) {
+      expect(name in Barrel).toBe(false)
+      expect(Object.values(Barrel)).not.toContain(module)
+    }
   })
 
   it("the exports map resolves public subpaths and blocks internal/", () => {

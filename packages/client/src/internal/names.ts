@@ -16,24 +16,31 @@ export const show = (value: unknown): string =>
     : `of type ${typeof value}`
 
 /**
- * Checks each `[argument, value]` pair, failing on the first invalid one with the server's own text
- * (`Invalid topic name`) plus what is wrong.
+ * The first invalid `[argument, value]` pair as an error with the server's own text (`Invalid topic
+ * name`) plus what is wrong, or `undefined` when every name is valid.
  */
+export const invalid = (
+  operation: string,
+  names: ReadonlyArray<readonly [argument: string, value: string]>
+): AmsArgumentError | undefined => {
+  for (const [argument, value] of names) {
+    if (typeof value !== "string" || !NAME.test(value)) {
+      return new AmsArgumentError({
+        operation,
+        argument,
+        message: `Invalid ${argument} name ${show(value)}: ` +
+          `AMS names may contain only letters, digits, "_" and "-"`
+      })
+    }
+  }
+  return undefined
+}
+
+/** `invalid` as an Effect: fails with the first invalid name. */
 export const check = (
   operation: string,
   names: ReadonlyArray<readonly [argument: string, value: string]>
 ): Effect.Effect<void, AmsArgumentError> => {
-  for (const [argument, value] of names) {
-    if (typeof value !== "string" || !NAME.test(value)) {
-      return Effect.fail(
-        new AmsArgumentError({
-          operation,
-          argument,
-          message: `Invalid ${argument} name ${show(value)}: ` +
-            `AMS names may contain only letters, digits, "_" and "-"`
-        })
-      )
-    }
-  }
-  return Effect.void
+  const error = invalid(operation, names)
+  return error === undefined ? Effect.void : Effect.fail(error)
 }

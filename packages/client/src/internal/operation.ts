@@ -1,5 +1,6 @@
 /** Runs one AMS operation: name checks, argument checks, the request through `AmsHttp`, retries, and a span. */
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Predicate from "effect/Predicate"
 import * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
@@ -100,22 +101,19 @@ interface Common {
   readonly retry: Schedule.Schedule<unknown, AmsError> | undefined
 }
 
-const common = (operation: string, options: unknown): Effect.Effect<Common, AmsArgumentError> =>
-  Effect.suspend(() => {
-    if (options === undefined || options === null) return Effect.succeed({ project: undefined, retry: undefined })
-    const fail = (argument: string, message: string) =>
-      Effect.fail(new AmsArgumentError({ operation, argument, message: `${operation}: ${message}` }))
-    // Options that throw while read (a getter, a revoked Proxy) are unreadable arguments, as in `lazy`.
-    try {
-      if (!Predicate.isRecord(options)) return fail("options", "the options must be an object")
-      const { project, retry } = options
-      if (project !== undefined && !Predicate.isString(project)) return fail("project", "the project must be a string")
-      if (retry !== undefined && !Schedule.isSchedule(retry)) return fail("retry", "retry must be a Schedule")
-      return Effect.succeed({ project, retry: retry as Schedule.Schedule<unknown, AmsError> | undefined })
-    } catch (cause) {
-      return Effect.fail(unreadable(operation, cause))
-    }
-  })
+const noOptions: Common = { project: undefined, retry: undefined }
+
+// A plain function: `traced` runs it inside the Effect, and a getter that throws is an unreadable argument.
+const common = (operation: string, options: unknown): Common | AmsArgumentError => {
+  if (options === undefined || options === null) return noOptions
+  const fail = (argument: string, message: string) =>
+    new AmsArgumentError({ operation, argument, message: `${operation}: ${message}` })
+  if (!Predicate.isRecord(options)) return fail("options", "the options must be an object")
+  const { project, retry } = options
+  if (project !== undefined && !Predicate.isString(project)) return fail("project", "the project must be a string")
+  if (retry !== undefined && !Schedule.isSchedule(retry)) return fail("retry", "retry must be a Schedule")
+  return { project, retry: retry as Schedule.Schedule<unknown, AmsError> | undefined }
+}
 
 /**
  * OpenTelemetry's `messaging.operation.type` of an operation that moves messages: `send` (publish),
@@ -140,35 +138,69 @@ export interface Traced {
 const resolve = <A>(value: OfProject<A>, project: string): A =>
   typeof value === "function" ? (value as (project: string) => A)(project) : value
 
+/** What `traced` reads of a call before its span starts: the options, the project, the names and attributes. */
+interface Call {
+  readonly options: Common
+  readonly project: string
+  readonly checked: ResourceNames
+  readonly attributes: Record<string, string>
+}
+
+const read = (spec: Traced, defaultProject: string): Call | AmsArgumentError => {
+  const options = common(spec.operation, spec.options)
+  if (options instanceof AmsArgumentError) return options
+  const project = options.project ?? defaultProject
+  const names = spec.names ?? []
+  const checked: ResourceNames = spec.projectScoped ? [["project", project], ...names] : names
+  const attributes: Record<string, string> = {}
+  for (const [argument, value] of checked) attributes[`ams.${argument}`] = String(value)
+  if (spec.messaging !== undefined) {
+    attributes["messaging.system"] = "ams"
+    attributes["messaging.operation.type"] = spec.messaging
+    const destination = names.at(-1)
+    if (destination !== undefined) attributes["messaging.destination.name"] = String(destination[1])
+  }
+  return { options, project, checked, attributes }
+}
+
 /**
  * Runs `body(project)` after checking the project (for project-scoped routes) and the resource names,
  * in the span `ams.<operation>` that records them. Composite operations (`exists`, `getOrCreate`,
  * `pullAndAck`) use it directly, so the requests they make are child spans of theirs.
+ *
+ * Everything up to the span is plain code inside one `flatMap` (a request is a few microseconds of
+ * work for the transport: the client's own steps must not cost more). Options that cannot be read
+ * fail before the span, as they say nothing about the resource; invalid names and a body that throws
+ * while built fail inside it.
  */
 export const traced = <A, E, R>(
   spec: Traced,
   body: (project: string, options: Common, http: AmsHttpService) => Effect.Effect<A, E, R>
 ): Effect.Effect<A, E | AmsError, R | AmsHttp> =>
-  Effect.flatMap(Effect.zip(common(spec.operation, spec.options), AmsHttp), ([options, http]) => {
-    const project = options.project ?? http.project
-    const names = spec.names ?? []
-    const named = spec.projectScoped ? [["project", project] as const, ...names] : names
-    const attributes: Record<string, string> = {}
-    for (const [argument, value] of named) attributes[`ams.${argument}`] = String(value)
-    if (spec.messaging !== undefined) {
-      attributes["messaging.system"] = "ams"
-      attributes["messaging.operation.type"] = spec.messaging
-      const destination = names.at(-1)
-      if (destination !== undefined) attributes["messaging.destination.name"] = String(destination[1])
+  Effect.flatMap(AmsHttp, (http) => {
+    let call: Call | AmsArgumentError
+    try {
+      call = read(spec, http.project)
+    } catch (cause) {
+      return Effect.fail(unreadable(spec.operation, cause))
     }
-    const program = Names.check(spec.operation, named).pipe(
-      Effect.zipRight(lazy(spec.operation, () => body(project, options, http)))
-    )
-    // `Effect.withSpan`, spelled as what it does (its dual form costs bytes in every bundle).
+    if (call instanceof AmsArgumentError) return Effect.fail(call)
+    let program: Effect.Effect<A, E | AmsError, R> | undefined = Names.invalid(spec.operation, call.checked)
+    if (program === undefined) {
+      try {
+        program = body(call.project, call.options, http)
+      } catch (cause) {
+        program = Effect.fail(unreadable(spec.operation, cause))
+      }
+    }
+    // `Effect.withSpan`, spelled as what it does (its dual form costs bytes in every bundle). The stack
+    // trace Effect captures for a span would point here, inside the client, never at the caller: it is
+    // not worth its cost on every request.
+    const inSpan = program
     return Effect.useSpan(
       `ams.${spec.operation}`,
-      { attributes, kind: "client" },
-      (span) => Effect.withParentSpan(program, span)
+      { attributes: call.attributes, kind: "client", captureStackTrace: false },
+      (span) => Effect.withParentSpan(inSpan, span)
     )
   })
 
@@ -212,18 +244,20 @@ export const run = <A, I>(spec: Spec<A, I>): Effect.Effect<A, AmsError, AmsHttp>
         ? Effect.zipRight(Effect.annotateCurrentSpan("messaging.batch.message_count", count), sent)
         : Effect.tap(sent, (answer) => Effect.annotateCurrentSpan("messaging.batch.message_count", count(answer)))
     }
-    // After the checks: a body is built from arguments they have vouched for.
-    const send = lazy(spec.operation, () => {
+    // After the checks: a body is built from arguments they have vouched for. A check that is already
+    // settled (`Effect.void`, a failure) is read on the spot.
+    const send = (): Effect.Effect<A, AmsError, AmsHttp> => {
       const body: unknown = typeof spec.body === "function"
         ? (spec.body as (project: string) => unknown)(project)
         : spec.body
       return Effect.isEffect(body)
         ? Effect.flatMap(body as Effect.Effect<unknown, AmsError, AmsHttp>, request)
         : request(body)
-    })
-    return spec.check === undefined
-      ? send
-      : Effect.zipRight(lazy(spec.operation, () => resolve(spec.check!, project)), send)
+    }
+    if (spec.check === undefined) return send()
+    const check = resolve(spec.check, project)
+    if (Exit.isExit(check)) return Exit.isSuccess(check) ? send() : (check as Exit.Exit<never, AmsError>)
+    return Effect.flatMap(check, () => lazy(spec.operation, send))
   })
 
 /**

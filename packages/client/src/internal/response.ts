@@ -1,5 +1,6 @@
 /** Turns an HTTP answer into a decoded value or a typed AmsError (ams-api.md §3.5, by status and by body). */
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type { AmsError } from "../AmsError.js"
@@ -136,11 +137,16 @@ export const decode = <A, I>(
     new AmsDecodeError({ operation, expected, excerpt: excerpt(scrub(text)), message: `${operation}: ${problem}` })
   const parsed = text.trim() === "" ? {} : parseJson(text)
   if (parsed === notJson) return Effect.fail(fail("a JSON document", "the answer is not JSON"))
-  return Schema.decodeUnknown(schema)(parsed).pipe(
-    Effect.mapError((error) => {
-      // The parse issue quotes the values it refused: the same redaction as the excerpt.
-      const expected = redactFields(scrub(ParseResult.TreeFormatter.formatErrorSync(error)))
-      return fail(expected, `unexpected answer: ${expected}`)
-    })
-  )
+  const failure = (error: ParseResult.ParseError) => {
+    // The parse issue quotes the values it refused: the same redaction as the excerpt.
+    const expected = redactFields(scrub(ParseResult.TreeFormatter.formatErrorSync(error)))
+    return fail(expected, `unexpected answer: ${expected}`)
+  }
+  const decoded = Schema.decodeUnknown(schema)(parsed)
+  // A schema that decodes synchronously (every answer's) gives an Either: read on the spot, no extra step.
+  if (Either.isEither(decoded)) {
+    const result = decoded as Either.Either<A, ParseResult.ParseError>
+    return Either.isRight(result) ? Effect.succeed(result.right) : Effect.fail(failure(result.left))
+  }
+  return Effect.mapError(decoded, failure)
 }

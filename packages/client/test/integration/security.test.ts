@@ -9,17 +9,16 @@ import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import { assert, describe, expect, it } from "@effect/vitest"
-import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import { type AmsError, isAmsError } from "../../src/AmsError.js"
+import type { AmsError } from "../../src/AmsError.js"
 import * as AmsHttp from "../../src/AmsHttp.js"
 import * as Retry from "../../src/Retry.js"
 import * as Subscription from "../../src/Subscription.js"
 import * as Topic from "../../src/Topic.js"
 import * as User from "../../src/User.js"
+import { shown, typedFailure } from "../utils/exits.js"
 import * as Recorder from "../utils/recorder.js"
 import * as Spans from "../utils/spans.js"
 
@@ -36,23 +35,6 @@ const clients = {
 } as const
 
 const noClient = Layer.succeed(HttpClient.HttpClient, HttpClient.make(() => Effect.die("no request expected")))
-
-/** Everything an error shows of itself: message, `toString`, JSON, and the whole cause rendered. */
-const shown = (exit: Exit.Exit<unknown, unknown>): string =>
-  Exit.isSuccess(exit) ? "" : [
-    Cause.pretty(exit.cause),
-    String(Cause.squash(exit.cause)),
-    JSON.stringify(Cause.squash(exit.cause)),
-    JSON.stringify(exit)
-  ].join("\n")
-
-/** Fails the test unless `exit` is a typed AmsError failure (no defect, no interruption). */
-const typedFailure = (exit: Exit.Exit<unknown, unknown>) => {
-  assert(Exit.isFailure(exit), "expected a failure")
-  assert(Cause.isFailType(exit.cause), `expected one typed failure, got ${Cause.pretty(exit.cause)}`)
-  assert(isAmsError(exit.cause.error), "expected an AmsError")
-  return exit.cause.error
-}
 
 const operations: ReadonlyArray<Effect.Effect<unknown, AmsError, AmsHttp.AmsHttp>> = [
   Topic.list(),

@@ -1,0 +1,80 @@
+// What each step of a request costs, on the fixed-answer server: raw `undici.request` in a loop, the same
+// inside an Effect, `AmsUndici`'s `execute` alone, with a span, and the whole `Topic.get`. Interleaved
+// rounds, medians of this process's CPU per request (steadier than wall time on a shared machine).
+//
+//   node --expose-gc --import tsx bench/steps.ts [rounds] [operations per round]
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import { fork } from "node:child_process"
+import { dirname, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
+import { Agent } from "undici"
+import * as AmsHttp from "../src/AmsHttp.js"
+import * as AmsUndici from "../src/AmsUndici.js"
+import * as Topic from "../src/Topic.js"
+import { rawUndici } from "./baselines.js"
+import { project, token, topic } from "./fixture.js"
+import { format, measure, table } from "./harness.js"
+
+const here = dirname(fileURLToPath(import.meta.url))
+const rounds = Number(process.argv[2] ?? 7)
+const operations = Number(process.argv[3] ?? 1000)
+
+const child = fork(resolve(here, "server.ts"), [], {
+  execArgv: ["--import", import.meta.resolve("tsx")],
+  stdio: "inherit"
+})
+child.once("message", async (message) => {
+  const origin = `http://127.0.0.1:${(message as { port: number }).port}`
+  const agent = new Agent()
+  const runtime = ManagedRuntime.make(
+    AmsUndici.layer({ endpoint: origin, token: Redacted.make(token), project }).pipe(Layer.orDie)
+  )
+  const raw = rawUndici(origin, agent)
+  const execute = Effect.flatMap(AmsHttp.AmsHttp, (http) =>
+    http.execute({
+      operation: "topic.get",
+      method: "GET",
+      path: `/projects/${project}/topics/${topic}`,
+      response: Schema.Unknown
+    }))
+  const inEffect = (name: string, make: () => Effect.Effect<unknown, unknown, AmsHttp.AmsHttp>) => ({
+    name,
+    run: (n: number) =>
+      runtime.runPromise(Effect.gen(function*() {
+        for (let i = 0; i < n; i++) yield* make()
+      }))
+  })
+  const steps = [
+    {
+      name: "raw `undici.request`, a loop",
+      run: async (n: number) => {
+        for (let i = 0; i < n; i++) await raw.get()
+      }
+    },
+    inEffect("the same in `Effect.promise`", () => Effect.promise(() => raw.get())),
+    inEffect("`AmsUndici` `execute`", () => execute),
+    inEffect("`execute` in `Effect.withSpan`", () => Effect.withSpan(execute, "x", { captureStackTrace: false })),
+    inEffect("`Topic.get`", () => Topic.get(topic))
+  ]
+  const measured = await measure(
+    steps.map((step) => ({ kind: "client", transport: "AmsUndici", run: step.run })),
+    { operations, rounds, warmup: operations }
+  )
+  console.log(table(
+    ["step", "CPU µs per request", "user CPU µs", "wall µs"],
+    steps.map((step, i) => [
+      step.name,
+      format(measured[i]!.cpuUs, 1),
+      format(measured[i]!.userUs, 1),
+      format(measured[i]!.wallUs, 1)
+    ]),
+    [false, true, true, true]
+  ))
+  await runtime.dispose()
+  await agent.close()
+  child.kill()
+})

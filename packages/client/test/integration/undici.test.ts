@@ -1,0 +1,334 @@
+/**
+ * `AmsUndici`: undici's `request` called directly. Against the emulator on a real socket: the same answers
+ * as `AmsHttp.layer` on `NodeHttpClient.layerUndici`, every error path classified as there, no token in any
+ * error or span, nothing lost or duplicated under a fault plan; and a loopback server that records what
+ * goes on the wire.
+ */
+import * as AmsEmulator from "@argo-ams/emulator/AmsEmulator"
+import * as Faults from "@argo-ams/emulator/Faults"
+import * as Seed from "@argo-ams/emulator/Seed"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
+import * as TestClock from "effect/TestClock"
+import { createServer, type IncomingHttpHeaders } from "node:http"
+import type { AddressInfo } from "node:net"
+import { Agent } from "undici"
+import type { AmsError } from "../../src/AmsError.js"
+import * as AmsHttp from "../../src/AmsHttp.js"
+import * as AmsUndici from "../../src/AmsUndici.js"
+import * as Subscription from "../../src/Subscription.js"
+import * as Topic from "../../src/Topic.js"
+import { shown, typedFailure } from "../utils/exits.js"
+import * as Spans from "../utils/spans.js"
+
+const seed: Seed.Seed = {
+  ...Seed.defaultSeed,
+  topics: [{ project: Seed.demoProject, name: "t", acl: [Seed.publisherUser] }],
+  subscriptions: [{ project: Seed.demoProject, name: "s", topic: "t", acl: [Seed.consumerUser] }]
+}
+
+const undici = (endpoint: string, secret: string, options?: Partial<AmsUndici.Options>) =>
+  AmsUndici.layer({ endpoint, token: Redacted.make(secret), project: Seed.demoProject, ...options })
+
+const httpClient = (endpoint: string, secret: string) =>
+  AmsHttp.layer({ endpoint, token: Redacted.make(secret), project: Seed.demoProject }).pipe(
+    Layer.provide(NodeHttpClient.layerUndici)
+  )
+
+const as = (layer: Layer.Layer<AmsHttp.AmsHttp, unknown>) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.provide(effect, Layer.orDie(layer))
+
+/** What identifies an error's kind: its tag, status and reason. */
+const kind = (error: AmsError) => ({
+  _tag: error._tag,
+  status: "status" in error ? error.status : undefined,
+  reason: error._tag === "AmsConnectionError" ? error.reason : undefined
+})
+
+/** A loopback server answering `body` with 200 and recording each request's headers and body. */
+const recording = (body: string) =>
+  Effect.acquireRelease(
+    Effect.async<{
+      readonly endpoint: string
+      readonly requests: Array<{ readonly url: string; readonly headers: IncomingHttpHeaders; readonly body: string }>
+      readonly close: () => void
+    }>((resume) => {
+      const requests: Array<{ url: string; headers: IncomingHttpHeaders; body: string }> = []
+      const server = createServer((request, response) => {
+        const chunks: Array<Buffer> = []
+        request.on("data", (chunk: Buffer) => chunks.push(chunk))
+        request.on("end", () => {
+          requests.push({
+            url: request.url ?? "",
+            headers: request.headers,
+            body: Buffer.concat(chunks).toString("utf8")
+          })
+          response.writeHead(200, { "content-type": "application/json" })
+          response.end(body)
+        })
+      })
+      server.listen(0, "127.0.0.1", () => {
+        const { port } = server.address() as AddressInfo
+        resume(Effect.succeed({
+          endpoint: `http://127.0.0.1:${port}`,
+          requests,
+          close: () => server.close()
+        }))
+      })
+    }),
+    (server) => Effect.sync(() => server.close())
+  )
+
+describe("AmsUndici", () => {
+  it.live("publishes, pulls and acknowledges over a socket under faults: nothing lost, nothing duplicated", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const faults = [
+        ...Faults.sequence([Faults.balancer(503), null, Faults.drop(), null, Faults.balancer(502), null], {
+          match: { path: "*:publish" },
+          repeat: true
+        }),
+        ...Faults.sequence([Faults.balancer(504), null, Faults.drop(), null, Faults.truncate(), null], {
+          match: { path: "*:pull" },
+          repeat: true
+        }),
+        ...Faults.sequence([Faults.drop(), null, Faults.balancer(503), null], {
+          match: { path: "*:acknowledge" },
+          repeat: true
+        })
+      ]
+      const server = yield* AmsEmulator.serve({ seed, faults })
+      const publisher = as(undici(server.endpoint, Seed.publisherToken))
+      const consumer = as(undici(server.endpoint, Seed.consumerToken))
+      const retry = { retry: Schedule.recurs(5) }
+      const sent: Array<string> = []
+      for (let batch = 0; batch < 10; batch++) {
+        const data = Array.from({ length: 20 }, (_, i) => `m${batch * 20 + i}`)
+        yield* publisher(Topic.publish("t", data.map((d) => ({ data: d })), retry))
+        sent.push(...data)
+      }
+      const received: Array<string> = []
+      const acked = new Set<string>()
+      for (let round = 0; round < 50 && acked.size < sent.length; round++) {
+        const pulled = yield* consumer(Subscription.pull("s", { maxMessages: 50, ...retry }))
+        if (pulled.length === 0) continue
+        received.push(...pulled.map((r) => new TextDecoder().decode(r.message.data)))
+        // An ack whose answer was lost may have been applied: the redelivery (if any) is counted below.
+        const ack = yield* consumer(Subscription.acknowledge("s", [pulled.at(-1)!.ackId], retry)).pipe(Effect.either)
+        if (ack._tag === "Right") { for (const r of pulled) acked.add(new TextDecoder().decode(r.message.data)) }
+      }
+      const lost = sent.filter((d) => !received.includes(d))
+      const duplicated = received.length - new Set(received).size
+      expect({ lost, duplicated, acked: acked.size }).toEqual({ lost: [], duplicated: 0, acked: sent.length })
+      expect((yield* server.faults.stats).injected).toBeGreaterThan(10)
+    })))
+
+  it.live("the same answers and errors as AmsHttp.layer on NodeHttpClient.layerUndici", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const server = yield* AmsEmulator.serve({ seed })
+      const reads: ReadonlyArray<Effect.Effect<unknown, AmsError, AmsHttp.AmsHttp>> = [
+        Topic.list(),
+        Topic.get("t"),
+        Subscription.get("s"),
+        Topic.get("missing"),
+        Topic.exists("missing"),
+        Subscription.pull("missing")
+      ]
+      for (const operation of reads) {
+        const viaUndici = yield* as(undici(server.endpoint, Seed.projectAdminToken))(Effect.either(operation))
+        const viaHttpClient = yield* as(httpClient(server.endpoint, Seed.projectAdminToken))(Effect.either(operation))
+        expect(viaUndici).toEqual(viaHttpClient)
+      }
+      // What one transport publishes the other pulls, identical; and back.
+      const pairs = [[undici, httpClient], [httpClient, undici]] as const
+      for (const [publishOn, pullOn] of pairs) {
+        const ids = yield* as(publishOn(server.endpoint, Seed.publisherToken))(
+          Topic.publish("t", [{ data: "hi", attributes: { a: "1" } }])
+        )
+        const pulled = yield* as(pullOn(server.endpoint, Seed.consumerToken))(
+          Subscription.pull("s", { maxMessages: 10 })
+        )
+        expect(pulled.map((r) => [r.message.messageId, new TextDecoder().decode(r.message.data), r.message.attributes]))
+          .toEqual([[ids[0], "hi", { a: "1" }]])
+        yield* as(publishOn(server.endpoint, Seed.consumerToken))(
+          Subscription.acknowledge("s", pulled.map((r) => r.ackId))
+        )
+      }
+    })))
+
+  it.live("every error from the server is classified as over an HttpClient, and never shows the token", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const faults = [
+        ...Faults.on({ path: "/v1/projects/demo/topics/t408" }, Faults.balancer(408)),
+        ...Faults.on({ path: "/v1/projects/demo/topics/t503" }, Faults.balancer(503)),
+        ...Faults.on({ path: "/v1/projects/demo/topics/t500" }, Faults.backendError()),
+        ...Faults.on({ path: "/v1/projects/demo/topics/tdrop" }, Faults.drop()),
+        ...Faults.on({ path: "/v1/projects/demo/topics/tcut" }, Faults.truncate()),
+        ...Faults.on({ path: "/v1/projects/demo/topics/tjson" }, Faults.malformedJson())
+      ]
+      const server = yield* AmsEmulator.serve({ seed, faults })
+      const wrong = "wrong-token-with-a-secret-ring"
+      const cases: ReadonlyArray<
+        readonly [
+          label: string,
+          token: string,
+          Effect.Effect<unknown, AmsError, AmsHttp.AmsHttp>,
+          ReturnType<typeof kind>
+        ]
+      > = [
+        ["401", wrong, Topic.list(), { _tag: "AmsServiceError", status: 401, reason: undefined }],
+        ["403", Seed.consumerToken, Topic.publish("t", [{ data: "x" }]), {
+          _tag: "AmsServiceError",
+          status: 403,
+          reason: undefined
+        }],
+        ["404", Seed.projectAdminToken, Topic.get("missing"), {
+          _tag: "AmsServiceError",
+          status: 404,
+          reason: undefined
+        }],
+        ["409", Seed.projectAdminToken, Topic.create("t"), { _tag: "AmsServiceError", status: 409, reason: undefined }],
+        ["408", Seed.projectAdminToken, Topic.get("t408"), { _tag: "AmsTimeoutError", status: 408, reason: undefined }],
+        ["503", Seed.projectAdminToken, Topic.get("t503"), {
+          _tag: "AmsBalancerError",
+          status: 503,
+          reason: undefined
+        }],
+        ["500", Seed.projectAdminToken, Topic.get("t500"), { _tag: "AmsServiceError", status: 500, reason: undefined }],
+        ["reset", Seed.projectAdminToken, Topic.get("tdrop"), {
+          _tag: "AmsConnectionError",
+          status: undefined,
+          reason: "Transport"
+        }],
+        ["cut body", Seed.projectAdminToken, Topic.get("tcut"), {
+          _tag: "AmsConnectionError",
+          status: undefined,
+          reason: "Body"
+        }],
+        ["not JSON", Seed.projectAdminToken, Topic.get("tjson"), {
+          _tag: "AmsDecodeError",
+          status: undefined,
+          reason: undefined
+        }]
+      ]
+      for (const [label, token, operation, expected] of cases) {
+        for (const authMode of ["header", "query"] as const) {
+          const { result: exit, spans } = yield* Spans.recording(
+            as(undici(server.endpoint, token, { authMode }))(Effect.exit(operation))
+          )
+          expect({ label, ...kind(typedFailure(exit)) }).toEqual({ label, ...expected })
+          expect(shown(exit)).not.toContain(token)
+          expect(Spans.attributeValues(spans).filter((value) => value.includes(token))).toEqual([])
+          const other = yield* as(httpClient(server.endpoint, token))(Effect.exit(operation))
+          expect({ label, ...kind(typedFailure(other)) }).toEqual({ label, ...expected })
+        }
+      }
+    })))
+
+  it.live("a closed port is an AmsConnectionError (Transport) that never shows the token", () =>
+    Effect.gen(function*() {
+      const token = "a-token-for-a-closed-port"
+      for (const authMode of ["header", "query"] as const) {
+        const exit = yield* as(undici("http://127.0.0.1:1", token, { authMode }))(Effect.exit(Topic.list()))
+        expect(kind(typedFailure(exit))).toEqual({ _tag: "AmsConnectionError", status: undefined, reason: "Transport" })
+        expect(shown(exit)).not.toContain(token)
+      }
+    }))
+
+  it.effect("a request past the timeout fails with AmsConnectionError (Timeout)", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const server = yield* AmsEmulator.serve({
+        seed,
+        faults: Faults.on({ path: "/v1/projects/demo/topics" }, Faults.delay("1 hour"))
+      })
+      const fiber = yield* as(undici(server.endpoint, Seed.projectAdminToken, { timeout: "2 seconds" }))(
+        Effect.flip(Topic.list())
+      ).pipe(Effect.fork)
+      yield* TestClock.adjust("3 seconds")
+      expect(kind(yield* Fiber.join(fiber))).toEqual({
+        _tag: "AmsConnectionError",
+        status: undefined,
+        reason: "Timeout"
+      })
+    })))
+
+  it.scoped("sends what AmsHttp.layer sends: headers, query auth, JSON body; trace headers only when asked", () =>
+    Effect.gen(function*() {
+      const server = yield* recording(JSON.stringify({ messageIds: ["1"] }))
+      const token = "wire-token"
+      yield* as(undici(server.endpoint, token))(Topic.publish("t", [{ data: "hi" }]).pipe(Effect.withSpan("caller")))
+      const [publish] = server.requests
+      expect(publish?.url).toBe("/v1/projects/demo/topics/t:publish")
+      expect(publish?.headers).toMatchObject({
+        accept: "application/json",
+        "x-api-key": token,
+        "content-type": "application/json"
+      })
+      expect(Object.keys(publish?.headers ?? {})).not.toContain("traceparent")
+      expect(JSON.parse(publish?.body ?? "")).toEqual({ messages: [{ data: "aGk=" }] })
+
+      yield* as(undici(server.endpoint, token, { authMode: "query" }))(Effect.either(Topic.list()))
+      expect(server.requests[1]?.url).toBe(`/v1/projects/demo/topics?key=${token}`)
+      expect(Object.keys(server.requests[1]?.headers ?? {})).not.toContain("x-api-key")
+
+      yield* as(undici(server.endpoint, token, { tracerPropagation: true }))(Effect.either(Topic.list()))
+      expect(Object.keys(server.requests[2]?.headers ?? {})).toEqual(expect.arrayContaining(["traceparent", "b3"]))
+    }))
+
+  it.scoped("one span per operation, with method, URL and status; in query mode no URL", () =>
+    Effect.gen(function*() {
+      const server = yield* recording(JSON.stringify({ name: "/projects/demo/topics/t" }))
+      const { spans } = yield* Spans.recording(as(undici(server.endpoint, "span-token"))(Topic.get("t")))
+      expect(spans.map((s) => s.name)).toEqual(["ams.topic.get"])
+      expect(Object.fromEntries(spans[0]!.attributes)).toMatchObject({
+        "ams.project": "demo",
+        "ams.topic": "t",
+        "http.request.method": "GET",
+        "http.response.status_code": 200,
+        "url.full": `${server.endpoint}/v1/projects/demo/topics/t`
+      })
+      const query = yield* Spans.recording(
+        as(undici(server.endpoint, "span-token", { authMode: "query" }))(Topic.get("t"))
+      )
+      expect(query.spans[0]?.attributes.has("url.full")).toBe(false)
+      expect(Spans.attributeValues(query.spans).filter((v) => v.includes("span-token"))).toEqual([])
+    }))
+
+  it.effect("options that cannot work are refused when the layer is built, naming AmsUndici.layer", () =>
+    Effect.gen(function*() {
+      const bad: ReadonlyArray<readonly [unknown, string]> = [
+        [null, "options"],
+        [{ endpoint: "http://u:hunter2@ams.test", token: Redacted.make("t"), project: "p" }, "endpoint"],
+        [{ endpoint: "ams.test", token: "t", project: "p" }, "token"],
+        [{ endpoint: "ams.test", token: Redacted.make("t"), project: "p", timeout: -1 }, "timeout"],
+        [
+          { endpoint: "ams.test", token: Redacted.make("t"), project: "p", transformClient: (c: unknown) => c },
+          "transformClient"
+        ]
+      ]
+      for (const [options, argument] of bad) {
+        const exit = yield* AmsHttp.AmsHttp.pipe(
+          Effect.provide(AmsUndici.layer(options as AmsUndici.Options)),
+          Effect.exit
+        )
+        expect(typedFailure(exit)).toMatchObject({ _tag: "AmsArgumentError", operation: "AmsUndici.layer", argument })
+        expect(shown(exit)).not.toContain("hunter2")
+      }
+    }))
+
+  it.live("a dispatcher of yours is used and stays open; the layer's own is destroyed with it", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const server = yield* AmsEmulator.serve({ seed })
+      const agent = new Agent()
+      yield* Effect.addFinalizer(() => Effect.promise(() => agent.close()))
+      const topics = yield* as(undici(server.endpoint, Seed.projectAdminToken, { dispatcher: agent }))(Topic.list())
+      expect(topics.map((topic) => topic.name)).toEqual(["t"])
+      expect([agent.closed, agent.destroyed]).toEqual([false, false])
+      const again = yield* as(undici(server.endpoint, Seed.projectAdminToken, { dispatcher: agent }))(Topic.list())
+      expect(again).toEqual(topics)
+    })))
+})
