@@ -92,13 +92,13 @@ const KB = 1024
 // [name, measure, budget (fails CI), goal (issue 10)]. The budgets sit a little above today's figures so
 // that a regression fails; where a goal is not met yet the line says so.
 const budgets = [
-  ["(b) - (a), esbuild, gzip", (s) => s.esbuild.b.gzip - s.esbuild.a.gzip, 4.72 * KB, 3 * KB],
+  ["(b) - (a), esbuild, gzip", (s) => s.esbuild.b.gzip - s.esbuild.a.gzip, 4.9 * KB, 3 * KB],
   ["(c) - (b), Rollup, gzip, % of (b)", (s) => (s.rollup.c.gzip - s.rollup.b.gzip) / s.rollup.b.gzip * 100, 1, 1],
   // esbuild keeps a whole `export * as X` namespace object once the barrel is imported (evanw/esbuild#1420).
   // A difference: it grows when (b) shrinks and the rest of `Topic` does not.
   ["(c) - (b), esbuild, gzip", (s) => s.esbuild.c.gzip - s.esbuild.b.gzip, 4.53 * KB, undefined],
-  ["(d) - (a), esbuild, gzip", (s) => s.esbuild.d.gzip - s.esbuild.a.gzip, 5.6 * KB, undefined],
-  ["(e) - (a), esbuild, gzip", (s) => s.esbuild.e.gzip - s.esbuild.a.gzip, 24.15 * KB, undefined]
+  ["(d) - (a), esbuild, gzip", (s) => s.esbuild.d.gzip - s.esbuild.a.gzip, 5.76 * KB, undefined],
+  ["(e) - (a), esbuild, gzip", (s) => s.esbuild.e.gzip - s.esbuild.a.gzip, 26.3 * KB, undefined]
 ]
 
 const work = Fs.mkdtempSync(Path.join(Os.tmpdir(), "ams-size-"))
