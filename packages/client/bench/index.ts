@@ -278,17 +278,24 @@ const throughput = async (c: Contenders): Promise<Array<Row>> => {
 
 /** `Publisher` and `Subscriber.consume` against raw loops, `volume` messages per round. */
 const atVolume = async (c: Contenders, volume: number): Promise<Array<Row>> => {
-  const run = <A, E>(effect: Effect.Effect<A, E, AmsHttp.AmsHttp>) => c.client.undici.runPromise(effect)
+  const clients: Volume.Clients = [
+    ["undici", (effect) => c.client.undici.runPromise(effect)],
+    ["AmsUndici", (effect) => c.undici.runPromise(effect)]
+  ]
   const plan: Plan = { operations: 1, rounds, warmup: 1 }
   const rows: Array<Row> = []
-  const published = await Volume.publisher(c.raw.undici, run, volume, plan)
-  rows.push(
-    row(`\`Publisher.publishAll\`, 1 KiB, ${Volume.publishBatch} per request`, published, "undici", volume, 0.9)
-  )
-  report(rows.at(-1)!)
-  const consumed = await Volume.subscriber(c.raw.undici, run, volume, plan)
-  rows.push(row("`Subscriber.consume`, 1 KiB, 1,000 per pull", consumed, "undici", volume, 0.9))
-  report(rows.at(-1)!)
+  const published = await Volume.publisher(c.raw.undici, clients, volume, plan)
+  const consumed = await Volume.subscriber(c.raw.undici, clients, volume, plan)
+  for (const [transport] of clients) {
+    rows.push(
+      row(`\`Publisher.publishAll\`, 1 KiB, ${Volume.publishBatch} per request`, published, transport, volume, 0.9)
+    )
+    report(rows.at(-1)!)
+  }
+  for (const [transport] of clients) {
+    rows.push(row("`Subscriber.consume`, 1 KiB, 1,000 per pull", consumed, transport, volume, 0.9))
+    report(rows.at(-1)!)
+  }
   return rows
 }
 

@@ -13,6 +13,9 @@ import { collect, format, measure, type Measured, type Plan, type Variant } from
 
 type Run = <A, E>(effect: Effect.Effect<A, E, AmsHttp.AmsHttp>) => Promise<A>
 
+/** The client on each transport measured: the transport's name and how to run a program on it. */
+export type Clients = ReadonlyArray<readonly [transport: Variant["transport"], run: Run]>
+
 /** The publisher's batch: 500 messages of 1 KiB (about 700 KB of JSON, under its 1 MB `maxBytes`). */
 export const publishBatch = 500
 
@@ -24,7 +27,7 @@ const heap = () => {
 }
 
 /** `Publisher.publishAll` of `count` messages against the same messages posted `publishBatch` at a time. */
-export const publisher = (raw: Raw, run: Run, count: number, plan: Plan): Promise<Array<Measured>> => {
+export const publisher = (raw: Raw, clients: Clients, count: number, plan: Plan): Promise<Array<Measured>> => {
   const messages: Array<Outgoing> = Array.from({ length: count }, () => ({ data: text(1024) }))
   const variants: Array<Variant> = [
     {
@@ -36,9 +39,9 @@ export const publisher = (raw: Raw, run: Run, count: number, plan: Plan): Promis
         }
       }
     },
-    {
+    ...clients.map(([transport, run]): Variant => ({
       kind: "client",
-      transport: "undici",
+      transport,
       run: (rounds) =>
         run(Effect.scoped(Effect.gen(function*() {
           const publisher = yield* Publisher.make(topic, { maxMessages: publishBatch })
@@ -46,13 +49,13 @@ export const publisher = (raw: Raw, run: Run, count: number, plan: Plan): Promis
             yield* Stream.runDrain(Publisher.publishAll(publisher, Stream.fromIterable(messages)))
           }
         })))
-    }
+    }))
   ]
   return measure(variants, plan)
 }
 
 /** `Subscriber.consume` of `count` messages (1,000 a pull) against a raw pull-1,000-then-ack loop. */
-export const subscriber = (raw: Raw, run: Run, count: number, plan: Plan): Promise<Array<Measured>> => {
+export const subscriber = (raw: Raw, clients: Clients, count: number, plan: Plan): Promise<Array<Measured>> => {
   const variants: Array<Variant> = [
     {
       kind: "raw",
@@ -65,13 +68,13 @@ export const subscriber = (raw: Raw, run: Run, count: number, plan: Plan): Promi
         }
       }
     },
-    {
+    ...clients.map(([transport, run]): Variant => ({
       kind: "client",
-      transport: "undici",
+      transport,
       run: (rounds) =>
         run(Subscriber.consume(subscription, () => Effect.void, { maxMessages: 1_000, stopAfter: count * rounds }))
           .then(() => undefined)
-    }
+    }))
   ]
   return measure(variants, plan)
 }

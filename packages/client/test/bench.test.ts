@@ -60,7 +60,9 @@ describe("pnpm bench", () => {
             : ["undici", "undici, `AmsUndici`", "fetch, `layerFetch`"]).map((on) => `${name} on ${on}`)
         ).concat([
           "`Publisher.publishAll`, 1 KiB, 500 per request on undici",
-          "`Subscriber.consume`, 1 KiB, 1,000 per pull on undici"
+          "`Publisher.publishAll`, 1 KiB, 500 per request on undici, `AmsUndici`",
+          "`Subscriber.consume`, 1 KiB, 1,000 per pull on undici",
+          "`Subscriber.consume`, 1 KiB, 1,000 per pull on undici, `AmsUndici`"
         ])
       )
       for (const row of report.rows) {
