@@ -13,7 +13,6 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
-import { fork } from "node:child_process"
 import { mkdirSync, writeFileSync } from "node:fs"
 import { dirname, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -24,6 +23,7 @@ import * as AmsUndici from "../src/AmsUndici.js"
 import * as Subscription from "../src/Subscription.js"
 import * as Topic from "../src/Topic.js"
 import { bare, type Outgoing, rawFetch, rawUndici } from "./baselines.js"
+import { startServer } from "./child.js"
 import * as Emulated from "./emulated.js"
 import { project, subscription, text, token, topic } from "./fixture.js"
 import { format, machine, measure, type Measured, type Plan, table, type Variant } from "./harness.js"
@@ -51,22 +51,6 @@ const out = resolve(values.out ?? resolve(here, "../../../bench-results/client.j
 /** Operations per round, warm-up operations: a full run, or a smoke run that only proves every case runs. */
 const plan = (operations: number, warmup = operations): Plan =>
   smoke ? { operations: 1, rounds, warmup: 1 } : { operations, rounds, warmup }
-
-// ---------------------------------------------------------------------------------------------------------
-// The fixed-answer server, in a child process.
-
-const startServer = () =>
-  new Promise<{ readonly origin: string; readonly stop: () => void }>((ok, fail) => {
-    const child = fork(resolve(here, "server.ts"), [], {
-      execArgv: ["--import", import.meta.resolve("tsx")],
-      stdio: "inherit"
-    })
-    child.once("error", fail)
-    child.once("message", (message) => {
-      const port = (message as { port: number }).port
-      ok({ origin: `http://127.0.0.1:${port}`, stop: () => child.kill() })
-    })
-  })
 
 // ---------------------------------------------------------------------------------------------------------
 // Contenders.

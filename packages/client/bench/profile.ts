@@ -8,28 +8,20 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
-import { fork } from "node:child_process"
-import { dirname, resolve } from "node:path"
-import { fileURLToPath } from "node:url"
 import { Agent } from "undici"
 import * as AmsHttp from "../src/AmsHttp.js"
 import * as AmsUndici from "../src/AmsUndici.js"
 import * as Subscription from "../src/Subscription.js"
 import * as Topic from "../src/Topic.js"
 import { bare, rawUndici } from "./baselines.js"
+import { startServer } from "./child.js"
 import { project, subscription, text, token, topic } from "./fixture.js"
 
-const here = dirname(fileURLToPath(import.meta.url))
 const which = process.argv[2] ?? "get"
 const operations = Number(process.argv[3] ?? 2000)
 const transport = process.argv[4] ?? "AmsUndici"
 
-const child = fork(resolve(here, "server.ts"), [], {
-  execArgv: ["--import", import.meta.resolve("tsx")],
-  stdio: "inherit"
-})
-child.once("message", async (message) => {
-  const origin = `http://127.0.0.1:${(message as { port: number }).port}`
+startServer().then(async ({ origin, stop }) => {
   const options = { endpoint: origin, token: Redacted.make(token), project }
   const layers: Record<string, Layer.Layer<AmsHttp.AmsHttp, unknown>> = {
     AmsUndici: AmsUndici.layer(options),
@@ -78,5 +70,5 @@ child.once("message", async (message) => {
   )
   await runtime.dispose()
   await agent.close()
-  child.kill()
+  stop()
 })

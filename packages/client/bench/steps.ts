@@ -8,27 +8,19 @@ import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import { fork } from "node:child_process"
-import { dirname, resolve } from "node:path"
-import { fileURLToPath } from "node:url"
 import { Agent } from "undici"
 import * as AmsHttp from "../src/AmsHttp.js"
 import * as AmsUndici from "../src/AmsUndici.js"
 import * as Topic from "../src/Topic.js"
 import { rawUndici } from "./baselines.js"
+import { startServer } from "./child.js"
 import { project, token, topic } from "./fixture.js"
 import { format, measure, table } from "./harness.js"
 
-const here = dirname(fileURLToPath(import.meta.url))
 const rounds = Number(process.argv[2] ?? 7)
 const operations = Number(process.argv[3] ?? 1000)
 
-const child = fork(resolve(here, "server.ts"), [], {
-  execArgv: ["--import", import.meta.resolve("tsx")],
-  stdio: "inherit"
-})
-child.once("message", async (message) => {
-  const origin = `http://127.0.0.1:${(message as { port: number }).port}`
+startServer().then(async ({ origin, stop }) => {
   const agent = new Agent()
   const runtime = ManagedRuntime.make(
     AmsUndici.layer({ endpoint: origin, token: Redacted.make(token), project }).pipe(Layer.orDie)
@@ -76,5 +68,5 @@ child.once("message", async (message) => {
   ))
   await runtime.dispose()
   await agent.close()
-  child.kill()
+  stop()
 })

@@ -6,26 +6,18 @@ import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import { fork } from "node:child_process"
-import { dirname, resolve } from "node:path"
-import { fileURLToPath } from "node:url"
 import * as AmsHttp from "../src/AmsHttp.js"
 import * as Publisher from "../src/Publisher.js"
 import * as Subscriber from "../src/Subscriber.js"
 import * as Subscription from "../src/Subscription.js"
 import * as Topic from "../src/Topic.js"
+import { startServer } from "./child.js"
 import { project, subscription, text, token, topic } from "./fixture.js"
 
-const here = dirname(fileURLToPath(import.meta.url))
 const which = process.argv[2] ?? "publisher"
 const count = Number(process.argv[3] ?? 20_000)
 
-const child = fork(resolve(here, "server.ts"), [], {
-  execArgv: ["--import", import.meta.resolve("tsx")],
-  stdio: "inherit"
-})
-child.once("message", async (message) => {
-  const origin = `http://127.0.0.1:${(message as { port: number }).port}`
+startServer().then(async ({ origin, stop }) => {
   const layer = AmsHttp.layer({ endpoint: origin, token: Redacted.make(token), project }).pipe(
     Layer.provideMerge(NodeHttpClient.layerUndici)
   )
@@ -115,5 +107,5 @@ child.once("message", async (message) => {
     )
   }
   await runtime.dispose()
-  child.kill()
+  stop()
 })
