@@ -10,11 +10,10 @@ import { assert, describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Redacted from "effect/Redacted"
-import * as Schedule from "effect/Schedule"
 import * as TestClock from "effect/TestClock"
 import * as AmsHttp from "../../src/AmsHttp.js"
-import * as Subscription from "../../src/Subscription.js"
 import * as Topic from "../../src/Topic.js"
+import { roundTrip } from "../utils/roundTrip.js"
 import * as Spans from "../utils/spans.js"
 
 const seed: Seed.Seed = {
@@ -66,24 +65,10 @@ describe("AmsHttp.layerFetch", () => {
         })
       ]
       const server = yield* AmsEmulator.serve({ seed, faults })
-      const retry = { retry: Schedule.recurs(5) }
-      const sent: Array<string> = []
-      for (let batch = 0; batch < 10; batch++) {
-        const data = Array.from({ length: 20 }, (_, i) => `m${batch * 20 + i}`)
-        yield* as(server.endpoint, Seed.publisherToken)(Topic.publish("t", data.map((d) => ({ data: d })), retry))
-        sent.push(...data)
-      }
-      const received: Array<string> = []
-      while (received.length < sent.length) {
-        const pulled = yield* as(server.endpoint, Seed.consumerToken)(
-          Subscription.pull("s", { maxMessages: 50, ...retry })
-        )
-        if (pulled.length === 0) break
-        received.push(...pulled.map((r) => new TextDecoder().decode(r.message.data)))
-        yield* as(server.endpoint, Seed.consumerToken)(Subscription.acknowledge("s", [pulled.at(-1)!.ackId]))
-      }
-      const lost = sent.filter((d) => !received.includes(d))
-      const duplicated = received.length - new Set(received).size
+      const { duplicated, lost } = yield* roundTrip(
+        as(server.endpoint, Seed.publisherToken),
+        as(server.endpoint, Seed.consumerToken)
+      )
       expect({ lost, duplicated }).toEqual({ lost: [], duplicated: 0 })
       expect((yield* server.faults.stats).injected).toBeGreaterThan(10)
     })))

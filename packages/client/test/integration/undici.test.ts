@@ -13,7 +13,6 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import * as Schedule from "effect/Schedule"
 import * as TestClock from "effect/TestClock"
 import { createServer, type IncomingHttpHeaders } from "node:http"
 import type { AddressInfo } from "node:net"
@@ -24,6 +23,7 @@ import * as AmsUndici from "../../src/AmsUndici.js"
 import * as Subscription from "../../src/Subscription.js"
 import * as Topic from "../../src/Topic.js"
 import { shown, typedFailure } from "../utils/exits.js"
+import { roundTrip } from "../utils/roundTrip.js"
 import * as Spans from "../utils/spans.js"
 
 const seed: Seed.Seed = {
@@ -102,27 +102,10 @@ describe("AmsUndici", () => {
         })
       ]
       const server = yield* AmsEmulator.serve({ seed, faults })
-      const publisher = as(undici(server.endpoint, Seed.publisherToken))
-      const consumer = as(undici(server.endpoint, Seed.consumerToken))
-      const retry = { retry: Schedule.recurs(5) }
-      const sent: Array<string> = []
-      for (let batch = 0; batch < 10; batch++) {
-        const data = Array.from({ length: 20 }, (_, i) => `m${batch * 20 + i}`)
-        yield* publisher(Topic.publish("t", data.map((d) => ({ data: d })), retry))
-        sent.push(...data)
-      }
-      const received: Array<string> = []
-      const acked = new Set<string>()
-      for (let round = 0; round < 50 && acked.size < sent.length; round++) {
-        const pulled = yield* consumer(Subscription.pull("s", { maxMessages: 50, ...retry }))
-        if (pulled.length === 0) continue
-        received.push(...pulled.map((r) => new TextDecoder().decode(r.message.data)))
-        // An ack whose answer was lost may have been applied: the redelivery (if any) is counted below.
-        const ack = yield* consumer(Subscription.acknowledge("s", [pulled.at(-1)!.ackId], retry)).pipe(Effect.either)
-        if (ack._tag === "Right") { for (const r of pulled) acked.add(new TextDecoder().decode(r.message.data)) }
-      }
-      const lost = sent.filter((d) => !received.includes(d))
-      const duplicated = received.length - new Set(received).size
+      const { acked, duplicated, lost, sent } = yield* roundTrip(
+        as(undici(server.endpoint, Seed.publisherToken)),
+        as(undici(server.endpoint, Seed.consumerToken))
+      )
       expect({ lost, duplicated, acked: acked.size }).toEqual({ lost: [], duplicated: 0, acked: sent.length })
       expect((yield* server.faults.stats).injected).toBeGreaterThan(10)
     })))
