@@ -18,7 +18,7 @@ import type * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
 import type { AmsError } from "./AmsError.js"
-import { AmsArgumentError, AmsConnectionError } from "./AmsError.js"
+import { AmsArgumentError } from "./AmsError.js"
 import * as Checks from "./internal/options.js"
 import * as Response from "./internal/response.js"
 import * as Transport from "./internal/transport.js"
@@ -156,24 +156,18 @@ const transportError = (
   error: HttpClientError.HttpClientError,
   scrub: Response.Scrub
 ): AmsError => {
-  const cause = Response.scrubCause(error.cause, scrub)
-  const detail = scrub(cause instanceof Error ? cause.message : String(cause ?? error.reason))
   // A URL that cannot be parsed or a body that cannot be encoded fails the same way every time.
   if (error._tag === "RequestError" && error.reason !== "Transport") {
+    const cause = Response.scrubCause(error.cause, scrub)
     return new AmsArgumentError({
       operation,
       argument: error.reason === "InvalidUrl" ? "endpoint" : "body",
-      message: `${operation}: the request cannot be built: ${detail}`
+      message: `${operation}: the request cannot be built: ${
+        scrub(cause instanceof Error ? cause.message : String(cause ?? error.reason))
+      }`
     })
   }
-  return new AmsConnectionError({
-    operation,
-    reason: error._tag === "ResponseError" ? "Body" : "Transport",
-    message: `${operation}: ${
-      error._tag === "ResponseError" ? "reading the answer failed" : "the request failed"
-    }: ${detail}`,
-    cause
-  })
+  return Transport.connectionError(operation, error._tag === "ResponseError", error.cause, scrub, error.reason)
 }
 
 const checked = (options: Options, layer: string) => Effect.suspend(() => Transport.check(options, layer))

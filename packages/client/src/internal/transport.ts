@@ -225,16 +225,17 @@ export const direct = <A, I>(
 
 /**
  * The error of a request that failed on the way (`reading: false`) or while its answer was read, with
- * the token scrubbed from the message and the cause.
+ * the token scrubbed from the message and the cause; `reason` names the failure when there is no cause.
  */
 export const connectionError = (
   operation: string,
   reading: boolean,
   cause: unknown,
-  scrub: Response.Scrub
+  scrub: Response.Scrub,
+  reason?: string
 ): AmsConnectionError => {
   const scrubbed = Response.scrubCause(cause, scrub)
-  const detail = scrub(scrubbed instanceof Error ? scrubbed.message : String(scrubbed))
+  const detail = scrub(scrubbed instanceof Error ? scrubbed.message : String(scrubbed ?? reason))
   return new AmsConnectionError({
     operation,
     reason: reading ? "Body" : "Transport",
