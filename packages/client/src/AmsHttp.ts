@@ -17,6 +17,7 @@ import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
+import type * as Tracer from "effect/Tracer"
 import type { AmsError } from "./AmsError.js"
 import { AmsArgumentError } from "./AmsError.js"
 import * as Checks from "./internal/options.js"
@@ -54,6 +55,13 @@ export interface AmsRequest<A, I = unknown> {
    * only one, and carries the request's method and status.
    */
   readonly attemptSpans?: boolean | undefined
+  /**
+   * The operation's span, for the transport to record the request on (method, URL, status) and to name
+   * in trace headers. Operations give it instead of making it the fiber's current span (which would copy
+   * the fiber's context twice per request): a transport that makes spans of its own makes them its
+   * children.
+   */
+  readonly span?: Tracer.Span | undefined
 }
 
 /**
@@ -209,13 +217,15 @@ export const make = (options: Options): Effect.Effect<AmsHttpService, AmsArgumen
           // One span per operation: the HTTP client's own span only where it shows something the
           // operation's cannot (each attempt of a retried call; the span that trace headers name), and
           // never when the URL carries a secret.
-          return !exchange.secret && (request.attemptSpans === true || tracerPropagation)
+          const traced = !exchange.secret && (request.attemptSpans === true || tracerPropagation)
             ? sent
             : Effect.locally(
               Effect.tap(sent, ({ status }) => Transport.annotate(base, exchange, status)),
               HttpClient.currentTracerDisabledWhen,
               () => true
             )
+          // The HTTP client reads the parent of its span, and the span its trace headers name, from the fiber.
+          return request.span === undefined ? traced : Effect.withParentSpan(traced, request.span)
         })
       })
   )

@@ -1,7 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
+import type * as Tracer from "effect/Tracer"
+import * as AmsHttp from "../src/AmsHttp.js"
 import * as Subscription from "../src/Subscription.js"
 import * as Topic from "../src/Topic.js"
 import * as User from "../src/User.js"
@@ -207,5 +210,25 @@ describe("OpenTelemetry messaging attributes", () => {
         "messaging.destination.name": "s1",
         "messaging.operation.type": "receive"
       })
+    }))
+
+  it.effect("a transport of one's own is handed the operation's span with each request", () =>
+    Effect.gen(function*() {
+      const handed: Array<Tracer.Span | undefined> = []
+      const own = Layer.succeed(AmsHttp.AmsHttp, {
+        baseUrl: "https://ams.test/v1",
+        project: "demo",
+        execute: <A, I>(request: AmsHttp.AmsRequest<A, I>) =>
+          Effect.sync(() => {
+            handed.push(request.span)
+            return { messageIds: ["1"] } as A
+          })
+      })
+      const { spans } = yield* Spans.recording(
+        Topic.publish("alerts", { data: "a" }).pipe(Effect.withSpan("caller"), Effect.provide(own))
+      )
+      const operation = spans.find((s) => s.name === "ams.topic.publish")!
+      expect(handed.map((span) => span?.spanId)).toEqual([operation.spanId])
+      expect(Option.getOrUndefined(operation.parent)?.spanId).toBe(spans.find((s) => s.name === "caller")!.spanId)
     }))
 })

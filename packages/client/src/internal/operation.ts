@@ -5,6 +5,7 @@ import * as Predicate from "effect/Predicate"
 import * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import type * as Tracer from "effect/Tracer"
 import type { AmsError } from "../AmsError.js"
 import { AmsArgumentError, isNotFound, isRetryable } from "../AmsError.js"
 import type { AmsHttpService, AmsRequest, RequestOptions } from "../AmsHttp.js"
@@ -177,6 +178,18 @@ export const traced = <A, E, R>(
   spec: Traced,
   body: (project: string, options: Common, http: AmsHttpService) => Effect.Effect<A, E, R>
 ): Effect.Effect<A, E | AmsError, R | AmsHttp> =>
+  open(spec, (project, options, http, span) => Effect.withParentSpan(body(project, options, http), span))
+
+/**
+ * `traced` for a body that is one request: the body is handed the span instead of running under it,
+ * as the transport records on the span it is given (`AmsRequest.span`). Making a span the parent of
+ * the fiber's work copies the fiber's context twice, which costs more than a direct transport's
+ * whole request.
+ */
+const open = <A, E, R>(
+  spec: Traced,
+  body: (project: string, options: Common, http: AmsHttpService, span: Tracer.Span) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E | AmsError, R | AmsHttp> =>
   Effect.flatMap(AmsHttp, (http) => {
     let call: Call | AmsArgumentError
     try {
@@ -185,22 +198,22 @@ export const traced = <A, E, R>(
       return Effect.fail(unreadable(spec.operation, cause))
     }
     if (call instanceof AmsArgumentError) return Effect.fail(call)
-    let program: Effect.Effect<A, E | AmsError, R> | undefined = Names.invalid(spec.operation, call.checked)
-    if (program === undefined) {
-      try {
-        program = body(call.project, call.options, http)
-      } catch (cause) {
-        program = Effect.fail(unreadable(spec.operation, cause))
-      }
-    }
+    const { checked, options, project } = call
     // `Effect.withSpan`, spelled as what it does (its dual form costs bytes in every bundle). The stack
     // trace Effect captures for a span would point here, inside the client, never at the caller: it is
     // not worth its cost on every request.
-    const inSpan = program
     return Effect.useSpan(
       `ams.${spec.operation}`,
       { attributes: call.attributes, kind: "client", captureStackTrace: false },
-      (span) => Effect.withParentSpan(inSpan, span)
+      (span): Effect.Effect<A, E | AmsError, R> => {
+        const invalid = Names.invalid(spec.operation, checked)
+        if (invalid !== undefined) return invalid
+        try {
+          return body(project, options, http, span)
+        } catch (cause) {
+          return Effect.fail(unreadable(spec.operation, cause))
+        }
+      }
     )
   })
 
@@ -226,14 +239,21 @@ const retrying = <A>(
 
 /** Runs an operation against the `AmsHttp` in the context. */
 export const run = <A, I>(spec: Spec<A, I>): Effect.Effect<A, AmsError, AmsHttp> =>
-  traced(spec, (project, options, http) => {
+  open(spec, (project, options, http, span) => {
     const request = (body: unknown) => {
       // The spec is an `AmsRequest` but for its path (a function of the project) and its body.
+      // Field by field, not a spread of the spec: the spread costs more than the rest of the request's building.
       const attempt = http.execute({
-        ...spec,
+        operation: spec.operation,
+        method: spec.method,
         path: spec.path(project),
+        query: spec.query,
         body,
-        attemptSpans: options.retry !== undefined
+        response: spec.response,
+        balancerTimeouts: spec.balancerTimeouts,
+        secretInUrl: spec.secretInUrl,
+        attemptSpans: options.retry !== undefined,
+        span
       })
       const schedule = options.retry
       const sent = schedule === undefined ? attempt : retrying(attempt, schedule)
@@ -241,8 +261,8 @@ export const run = <A, I>(spec: Spec<A, I>): Effect.Effect<A, AmsError, AmsHttp>
       return count === undefined
         ? sent
         : typeof count === "number"
-        ? Effect.zipRight(Effect.annotateCurrentSpan("messaging.batch.message_count", count), sent)
-        : Effect.tap(sent, (answer) => Effect.annotateCurrentSpan("messaging.batch.message_count", count(answer)))
+        ? Effect.zipRight(Effect.sync(() => span.attribute("messaging.batch.message_count", count)), sent)
+        : Effect.tap(sent, (answer) => span.attribute("messaging.batch.message_count", count(answer)))
     }
     // After the checks: a body is built from arguments they have vouched for. A check that is already
     // settled (`Effect.void`, a failure) is read on the spot.

@@ -185,8 +185,8 @@ export type Call = (
 /**
  * A transport without spans of its own, on a callback transport: `call` gets the headers (with the
  * operation span's trace headers when `tracerPropagation` is on), and the operation's span records
- * method, URL and status. The span is read once from the fiber and written when the answer comes: no
- * more steps than the request itself.
+ * method, URL and status. The span is the request's (else the fiber's current one), read once and
+ * written when the answer comes: no more steps than the request itself.
  */
 export const direct = <A, I>(
   checked: Checked,
@@ -195,7 +195,7 @@ export const direct = <A, I>(
   call: Call
 ): Effect.Effect<Answer, AmsError> =>
   Effect.withFiberRuntime((fiber) => {
-    const current = fiber.currentSpan
+    const current = exchange.request.span ?? fiber.currentSpan
     const span = current !== undefined && current._tag === "Span" ? current : undefined
     const sent = checked.tracerPropagation && span !== undefined
       ? { ...headers, ...HttpTraceContext.toHeaders(span) }

@@ -27,17 +27,22 @@ export interface ResourceName {
  */
 export type Slash = "required" | "optional"
 
-const pattern = (kind: Kind, slash: Slash): RegExp =>
-  new RegExp(`^${slash === "required" ? "/" : "/?"}projects/([a-zA-Z0-9_-]+)/${kind}/([a-zA-Z0-9_-]+)$`)
-
-/** Parses `/projects/P/<kind>/N` (or `projects/...` when the slash is optional); `undefined` if it is not one. */
+/**
+ * Parses `/projects/P/<kind>/N` (or `projects/...` when the slash is optional); `undefined` if it is not one.
+ * (Split by hand: it runs for every resource in an answer, and a pattern per kind would be built each time.)
+ */
 export const parse = (
   kind: Kind,
   text: string,
   slash: Slash = "optional"
 ): { readonly project: string; readonly name: string } | undefined => {
-  const match = pattern(kind, slash).exec(text)
-  return match === null ? undefined : { project: match[1]!, name: match[2]! }
+  const leading = text.startsWith("/")
+  if (!leading && slash === "required") return undefined
+  const parts = (leading ? text.slice(1) : text).split("/")
+  return parts.length === 4 && parts[0] === "projects" && parts[2] === kind && Names.isValid(parts[1]!) &&
+      Names.isValid(parts[3]!)
+    ? { project: parts[1]!, name: parts[3]! }
+    : undefined
 }
 
 const ResourceNameType = Schema.Struct({ name: Schema.String, fullName: Schema.String, project: Schema.String })
