@@ -13,6 +13,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
 import * as Metric from "effect/Metric"
 import * as MetricKey from "effect/MetricKey"
 import * as Option from "effect/Option"
@@ -97,14 +98,30 @@ export interface Counters {
 export const makeCounters: Effect.Effect<Counters> = Effect.sync(() => {
   // Plain state: each change runs inside one `Effect.sync`, so it is atomic; `get` hands out a copy.
   const state: { -readonly [K in keyof Stats]: number } = { ...zero }
-  return {
+  const counters: Counters & Tally = {
     get: Effect.sync(() => ({ ...state })),
-    add: (changes) =>
-      Effect.sync(() => {
-        for (const key of Object.keys(changes) as Array<keyof Stats>) state[key] += changes[key] ?? 0
-      })
+    add: (changes) => Effect.sync(() => add(state, changes)),
+    [tally]: (key) => {
+      state[key]++
+    }
   }
+  return counters
 })
+
+const add = (state: { -readonly [K in keyof Stats]: number }, changes: Partial<Stats>) => {
+  for (const key of Object.keys(changes) as Array<keyof Stats>) state[key] += changes[key] ?? 0
+}
+
+/**
+ * Counters made by `makeCounters` also count one message at a time without an effect: the subscriber
+ * does so inside a step of its own fiber (so the change is as atomic as `add`'s), once per message.
+ */
+const tally = Symbol.for("@argo-ams/client/Subscriber/tally")
+interface Tally {
+  readonly [tally]: (key: keyof Stats) => void
+}
+const tallyOf = (counters: Counters): Tally[typeof tally] | undefined =>
+  tally in counters ? (counters as Counters & Tally)[tally] : undefined
 
 // The metrics are made from their keys, so that the tagged ones can be keys too: `Metric.tagged` builds
 // a new label list on every update, and each update then looks its metric up in the registry again.
@@ -464,18 +481,26 @@ const run = <M, R, RP>(
     // What handlers are given as counters: the subscriber's at once, the metrics at the end of each batch
     // (an update of a metric is a fiber-ref read and a registry hook each: too much once per message).
     const owed: Partial<Record<keyof Stats, number>> = {}
-    const handlerCounters: Counters = {
-      get: counters.get,
-      add: (changes) =>
-        Effect.zipRight(
-          counters.add(changes),
-          Effect.sync(() => {
-            for (const key of Object.keys(changes) as Array<keyof Stats>) {
-              owed[key] = (owed[key] ?? 0) + (changes[key] ?? 0)
-            }
-          })
-        )
+    const owe = (key: keyof Stats, n: number) => {
+      owed[key] = (owed[key] ?? 0) + n
     }
+    const handlerAdd: Counters["add"] = (changes) =>
+      Effect.zipRight(
+        counters.add(changes),
+        Effect.sync(() => {
+          for (const key of Object.keys(changes) as Array<keyof Stats>) owe(key, changes[key] ?? 0)
+        })
+      )
+    const plainTally = tallyOf(counters)
+    const tallied: Counters & Tally = {
+      get: counters.get,
+      add: handlerAdd,
+      [tally]: (key) => {
+        plainTally?.(key)
+        owe(key, 1)
+      }
+    }
+    const handlerCounters: Counters = plainTally === undefined ? { get: counters.get, add: handlerAdd } : tallied
     const payMetrics = Effect.suspend(() => {
       const changed = Object.keys(owed) as Array<keyof Stats>
       if (changed.length === 0) return Effect.void
@@ -601,45 +626,82 @@ const run = <M, R, RP>(
      */
     const inOrder: Driver = (batch, progress, restore, ackPrefix, left) =>
       Effect.gen(function*() {
-        const { outcomes } = progress
         const timer = yield* Effect.fork(Effect.zipRight(Effect.interruptible(Effect.sleep(left)), ackPrefix))
-        let interrupted = false
-        for (let i = 0; i < batch.length && !progress.halted; i++) {
-          if (unconfirmed.size > 0 && unconfirmed.has(offsetOf(batch[i]))) {
-            outcomes[i] = true
-            continue
-          }
-          if (stopAfter !== undefined && settled >= stopAfter) break
-          const prepared = prepare(batch[i])
-          let work: Effect.Effect<boolean, never, R | AmsHttp.AmsHttp>
-          if (handle !== undefined && !Effect.isEffect(prepared) && prepared._tag === "Deliver") {
-            // The hot case, a plain message for `consume`: its handler is the only step.
-            work = handle(prepared.message)
-          } else {
-            // Interruptible between messages, and while a message is prepared.
-            const begun = yield* Effect.exit(restore(begin(batch, i, progress, prepared)))
-            if (Exit.isFailure(begun)) {
-              interrupted = true
-              break
-            }
-            if (begun.value === undefined) continue
-            work = begun.value
-          }
-          // A handler let finish runs uninterruptibly, after the check for an interruption that came before.
-          const done = yield* Effect.exit(
-            engine.finishInFlight ? Effect.zipRight(restore(Effect.void), work) : restore(work)
-          )
-          const ok = Exit.isSuccess(done) && done.value
-          outcomes[i] = ok
-          if (ok) settled++
-          else progress.halted = true
-          if (Exit.isFailure(done)) interrupted = true
-        }
+        // Whether the consumer may be interrupted at all (its caller may have made it uninterruptible);
+        // entering the interruptible region is also the check for an interruption that came before.
+        const interruptible = yield* Effect.exit(restore(Effect.checkInterruptible(Effect.succeed)))
+        let interrupted = Exit.isFailure(interruptible) ||
+          (yield* Effect.withFiberRuntime<boolean, never, R | RP | AmsHttp.AmsHttp>((fiber) =>
+            handleInOrder(
+              batch,
+              progress,
+              restore,
+              () => interruptible.value && !Cause.isEmpty(fiber.getFiberRef(FiberRef.interruptedCause))
+            )
+          ))
         // An interruption that came while the last handler finished.
         if (!interrupted && Exit.isFailure(yield* Effect.exit(restore(Effect.void)))) interrupted = true
         yield* Fiber.interrupt(timer)
         return interrupted
       })
+
+    /**
+     * The loop of `inOrder`, one effect per message and nothing more for the hot case (`consume` with no
+     * schema): a step per message is what the loop costs, so an interruption that came is seen by a
+     * look at the fiber (`pending`) rather than by entering an interruptible region each time. Says
+     * whether the consumer was interrupted.
+     */
+    const handleInOrder = (
+      batch: ReadonlyArray<Message.Received>,
+      progress: Progress,
+      restore: Restore,
+      pending: () => boolean
+    ): Effect.Effect<boolean, never, R | RP | AmsHttp.AmsHttp> => {
+      const { outcomes } = progress
+      // A handler let finish runs uninterruptibly; otherwise its interruption is the consumer's.
+      const finish = (i: number, work: Effect.Effect<boolean, never, R | AmsHttp.AmsHttp>) =>
+        Effect.matchCauseEffect(engine.finishInFlight ? work : restore(work), {
+          onSuccess: (ok) => {
+            outcomes[i] = ok
+            if (!ok) {
+              progress.halted = true
+              return succeedFalse
+            }
+            settled++
+            return from(i + 1)
+          },
+          // The handler's own failures are outcomes: only an interruption ends it so.
+          onFailure: () => {
+            outcomes[i] = false
+            progress.halted = true
+            return succeedTrue
+          }
+        })
+      const from = (first: number): Effect.Effect<boolean, never, R | RP | AmsHttp.AmsHttp> => {
+        for (let i = first; i < batch.length && !progress.halted; i++) {
+          if (unconfirmed.size > 0 && unconfirmed.has(offsetOf(batch[i]))) {
+            outcomes[i] = true
+            continue
+          }
+          if (stopAfter !== undefined && settled >= stopAfter) break
+          if (pending()) return succeedTrue
+          const prepared = prepare(batch[i])
+          // The hot case, a plain message for `consume`: its handler is the only step.
+          if (handle !== undefined && !Effect.isEffect(prepared) && prepared._tag === "Deliver") {
+            return finish(i, handle(prepared.message))
+          }
+          // Interruptible while a message is prepared.
+          return Effect.flatMap(Effect.exit(restore(begin(batch, i, progress, prepared))), (begun) =>
+            Exit.isFailure(begun)
+              ? succeedTrue
+              : begun.value === undefined
+              ? from(i + 1)
+              : finish(i, begun.value))
+        }
+        return succeedFalse
+      }
+      return from(0)
+    }
 
     /** Concurrency above 1: a fiber per message, `concurrency` permits, the prefix acked at the deadline. */
     const concurrently: Driver = (batch, progress, restore, ackPrefix, left) =>
@@ -655,8 +717,11 @@ const run = <M, R, RP>(
           Effect.sync(() => {
             outcomes[i] = ok
             inFlight--
-            if (ok) settled++
-            else progress.halted = true
+            if (ok) {
+              settled++
+            } else {
+              progress.halted = true
+            }
           })
 
         const dispatch: Effect.Effect<void, never, R | RP | AmsHttp.AmsHttp> = Effect.gen(function*() {
@@ -665,7 +730,9 @@ const run = <M, R, RP>(
               outcomes[i] = true
               continue
             }
-            if (stopAfter !== undefined && settled + inFlight >= stopAfter) return
+            if (stopAfter !== undefined && settled + inFlight >= stopAfter) {
+              return
+            }
             yield* permits.take(1)
             if (progress.halted) {
               yield* permits.release(1)
@@ -680,7 +747,9 @@ const run = <M, R, RP>(
             fibers.push(
               yield* Effect.forkIn(
                 work.pipe(
-                  Effect.onExit((exit) => record(i, Exit.isSuccess(exit) && exit.value)),
+                  Effect.onExit((exit) =>
+                    record(i, Exit.isSuccess(exit) && exit.value)
+                  ),
                   Effect.ensuring(permits.release(1)),
                   Effect.asVoid
                 ),
@@ -748,12 +817,21 @@ const run = <M, R, RP>(
     return yield* counters.get
   })
 
+// Made once: the loops below return them for every message.
+const succeedTrue = Effect.succeed(true)
+const succeedFalse = Effect.succeed(false)
+
 const consumeEngine = <M, E, R>(handler: (message: M) => Effect.Effect<unknown, E, R>, concurrency: number) => {
   const handle = (counters: Counters) => {
-    // Made once: a message's handler run only needs its own `suspend`.
-    const handled = Effect.as(counters.add({ handled: 1 }), true)
+    // Made once: a message's handler run is the handler's own effect and one continuation.
+    const plainTally = tallyOf(counters)
+    const counted = Effect.as(counters.add({ handled: 1 }), true)
     const outcome = {
-      onSuccess: () => handled,
+      onSuccess: () => {
+        if (plainTally === undefined) return counted
+        plainTally("handled")
+        return succeedTrue
+      },
       onFailure: (cause: Cause.Cause<E>) =>
         Cause.isInterruptedOnly(cause)
           ? Effect.succeed(false)
@@ -765,7 +843,16 @@ const consumeEngine = <M, E, R>(handler: (message: M) => Effect.Effect<unknown, 
             false
           )
     }
-    return (message: M) => Effect.matchCauseEffect(Effect.suspend(() => handler(message)), outcome)
+    return (message: M) => {
+      // What `Effect.suspend` would do, without its step: a handler that throws dies.
+      let run: Effect.Effect<unknown, E, R>
+      try {
+        run = handler(message)
+      } catch (defect) {
+        run = Effect.die(defect)
+      }
+      return Effect.matchCauseEffect(run, outcome)
+    }
   }
   return {
     concurrency,

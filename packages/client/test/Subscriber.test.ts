@@ -257,6 +257,29 @@ describe("Subscriber.consume", { timeout: 30_000 }, () => {
       expect((yield* offsets()).current).toBe(2)
     })))
 
+  it.effect("a consumer its caller made uninterruptible is not stopped between messages: the interruption waits", () =>
+    emulated()(Effect.gen(function*() {
+      yield* publishN(5)
+      const started = yield* Deferred.make<void>()
+      const release = yield* Deferred.make<void>()
+      const seen: Array<number> = []
+      const running = yield* Effect.fork(
+        Effect.uninterruptible(consumer(Subscriber.consume("s", (m) =>
+          numberOf(m) === 1
+            ? Effect.zipRight(Deferred.succeed(started, undefined), Deferred.await(release)).pipe(
+              Effect.zipRight(Effect.sync(() => seen.push(1)))
+            )
+            : Effect.sync(() => seen.push(numberOf(m))), { ackDeadlineSeconds: 10, stopAfter: 5 })))
+      )
+      yield* Deferred.await(started)
+      const stopping = yield* Effect.fork(Fiber.interrupt(running))
+      yield* Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, 10)))
+      yield* Deferred.succeed(release, undefined)
+      yield* Fiber.join(stopping)
+      expect(seen).toEqual([0, 1, 2, 3, 4])
+      expect((yield* offsets()).current).toBe(5)
+    })))
+
   it.effect("counters are readable while it runs; metrics are tagged with the subscription; one span per batch", () =>
     emulated()(Effect.gen(function*() {
       yield* publishN(30)
