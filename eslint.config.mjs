@@ -11,7 +11,8 @@ export default [
       "**/dist/**",
       "**/.tsbuildinfo/**",
       "**/coverage/**",
-      "packages/*/docs/**"
+      "packages/*/docs/**",
+      "**/*.bundle.mjs"
     ]
   },
   js.configs.recommended,
