@@ -1,5 +1,8 @@
 // Profiles the volume cases one at a time: `node --cpu-prof --import tsx bench/volprof.ts <case> [messages]`,
-// cases `publisher`, `consume`, `publish100`, `publish1000`, `pull1000`; prints CPU µs per message.
+// cases `publisher`, `consume`, `publish100`, `publish500`, `publish1000`, `pull1000`, and without a network
+// (an AmsHttp that answers from memory) `consume-memory`, `pull-memory`, `publisher-memory`,
+// `publish500-memory`; prints CPU µs per message. `TRANSPORT=AmsUndici` runs them on `AmsUndici.layer`
+// instead of `NodeHttpClient.layerUndici`. Run it through bench/run.mjs to measure compiled code.
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -7,6 +10,7 @@ import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as AmsHttp from "../src/AmsHttp.js"
+import * as AmsUndici from "../src/AmsUndici.js"
 import * as Publisher from "../src/Publisher.js"
 import * as Subscriber from "../src/Subscriber.js"
 import * as Subscription from "../src/Subscription.js"
@@ -18,9 +22,10 @@ const which = process.argv[2] ?? "publisher"
 const count = Number(process.argv[3] ?? 20_000)
 
 startServer().then(async ({ origin, stop }) => {
-  const layer = AmsHttp.layer({ endpoint: origin, token: Redacted.make(token), project }).pipe(
-    Layer.provideMerge(NodeHttpClient.layerUndici)
-  )
+  const options = { endpoint: origin, token: Redacted.make(token), project }
+  const layer = process.env.TRANSPORT === "AmsUndici"
+    ? Layer.orDie(AmsUndici.layer(options))
+    : AmsHttp.layer(options).pipe(Layer.provide(NodeHttpClient.layerUndici))
   const runtime = ManagedRuntime.make(layer)
   const messages = Array.from({ length: count }, () => ({ data: text(1024) }))
   const batches = (size: number) =>
@@ -35,6 +40,9 @@ startServer().then(async ({ origin, stop }) => {
     project,
     execute: <A, I>(request: AmsHttp.AmsRequest<A, I>) =>
       Effect.sync(() => {
+        if (request.path.endsWith(":publish")) {
+          return { messageIds: (request.body as { messages: Array<unknown> }).messages.map((_, i) => String(i)) } as A
+        }
         if (!request.path.endsWith(":pull")) return {} as A
         const max = Number((request.body as { maxMessages: string }).maxMessages)
         const receivedMessages = Array.from({ length: max }, (_, i) => ({
@@ -83,6 +91,15 @@ startServer().then(async ({ origin, stop }) => {
         }),
         inMemory
       ),
+    "publisher-memory": () =>
+      Effect.provide(
+        Effect.scoped(Effect.gen(function*() {
+          const publisher = yield* Publisher.make(topic, { maxMessages: 500 })
+          yield* Stream.runDrain(Publisher.publishAll(publisher, Stream.fromIterable(messages)))
+        })),
+        inMemory
+      ),
+    "publish500-memory": () => Effect.provide(batches(500), inMemory),
     publish100: () => batches(100),
     publish1000: () => batches(1000),
     publish500: () => batches(500),
