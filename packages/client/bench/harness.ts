@@ -3,8 +3,11 @@ import * as os from "node:os"
 
 /** One contender of a case: `run(n)` performs the operation `n` times, one after the other. */
 export interface Variant {
-  /** `raw`, `bare` or `client`. */
-  readonly kind: "raw" | "bare" | "client"
+  /**
+   * `raw`, `bare` or `client`; or `floor`: the raw code run inside an Effect (each request an
+   * `Effect.promise`, each message handed to an `Effect` handler), what any Effect client costs at least.
+   */
+  readonly kind: "raw" | "floor" | "bare" | "client"
   readonly transport: "undici" | "fetch" | "layerFetch" | "AmsUndici"
   readonly run: (operations: number) => Promise<void>
 }

@@ -26,7 +26,10 @@ const heap = () => {
   return process.memoryUsage().heapUsed
 }
 
-/** `Publisher.publishAll` of `count` messages against the same messages posted `publishBatch` at a time. */
+/**
+ * `Publisher.publishAll` of `count` messages against the same messages posted `publishBatch` at a time,
+ * by hand and inside an Effect (the floor).
+ */
 export const publisher = (raw: Raw, clients: Clients, count: number, plan: Plan): Promise<Array<Measured>> => {
   const messages: Array<Outgoing> = Array.from({ length: count }, () => ({ data: text(1024) }))
   const variants: Array<Variant> = [
@@ -38,6 +41,18 @@ export const publisher = (raw: Raw, clients: Clients, count: number, plan: Plan)
           for (let i = 0; i < messages.length; i += publishBatch) await raw.publish(messages.slice(i, i + publishBatch))
         }
       }
+    },
+    {
+      kind: "floor",
+      transport: "undici",
+      run: (rounds) =>
+        clients[0]![1](Effect.gen(function*() {
+          for (let r = 0; r < rounds; r++) {
+            for (let i = 0; i < messages.length; i += publishBatch) {
+              yield* Effect.promise(() => raw.publish(messages.slice(i, i + publishBatch)))
+            }
+          }
+        }))
     },
     ...clients.map(([transport, run]): Variant => ({
       kind: "client",
@@ -54,7 +69,10 @@ export const publisher = (raw: Raw, clients: Clients, count: number, plan: Plan)
   return measure(variants, plan)
 }
 
-/** `Subscriber.consume` of `count` messages (1,000 a pull) against a raw pull-1,000-then-ack loop. */
+/**
+ * `Subscriber.consume` of `count` messages (1,000 a pull) against a raw pull-1,000-then-ack loop, by hand
+ * and inside an Effect with an Effect handler per message (the floor).
+ */
 export const subscriber = (raw: Raw, clients: Clients, count: number, plan: Plan): Promise<Array<Measured>> => {
   const variants: Array<Variant> = [
     {
@@ -67,6 +85,20 @@ export const subscriber = (raw: Raw, clients: Clients, count: number, plan: Plan
           read += received.length
         }
       }
+    },
+    {
+      // Each message handed to an Effect handler, as a consumer must: the least a consume loop costs.
+      kind: "floor",
+      transport: "undici",
+      run: (rounds) =>
+        clients[0]![1](Effect.gen(function*() {
+          for (let read = 0; read < count * rounds;) {
+            const received = yield* Effect.promise(() => raw.pull(1_000))
+            yield* Effect.forEach(received, () => Effect.void, { discard: true })
+            yield* Effect.promise(() => raw.acknowledge(received.at(-1)!.ackId))
+            read += received.length
+          }
+        }))
     },
     ...clients.map(([transport, run]): Variant => ({
       kind: "client",
