@@ -510,6 +510,8 @@ const run = <M, R, RP>(
     })
     const start = engine.starter(handlerCounters)
     const handle = engine.handle?.(handlerCounters)
+    // No schema: a message is delivered as it was received.
+    const plain = (prepare as unknown) === untyped
 
     /** A message handled or not: the prefix grows, a failure stops the batch. */
     interface Progress {
@@ -658,25 +660,31 @@ const run = <M, R, RP>(
       pending: () => boolean
     ): Effect.Effect<boolean, never, R | RP | AmsHttp.AmsHttp> => {
       const { outcomes } = progress
-      // A handler let finish runs uninterruptibly; otherwise its interruption is the consumer's.
-      const finish = (i: number, work: Effect.Effect<boolean, never, R | AmsHttp.AmsHttp>) =>
-        Effect.matchCauseEffect(engine.finishInFlight ? work : restore(work), {
-          onSuccess: (ok) => {
-            outcomes[i] = ok
-            if (!ok) {
-              progress.halted = true
-              return succeedFalse
-            }
-            settled++
-            return from(i + 1)
-          },
-          // The handler's own failures are outcomes: only an interruption ends it so.
-          onFailure: () => {
-            outcomes[i] = false
+      // The message whose handler runs: one at a time, so one continuation serves them all (no
+      // closures made per message).
+      let current = 0
+      const finished = {
+        onSuccess: (ok: boolean) => {
+          outcomes[current] = ok
+          if (!ok) {
             progress.halted = true
-            return succeedTrue
+            return succeedFalse
           }
-        })
+          settled++
+          return from(current + 1)
+        },
+        // The handler's own failures are outcomes: only an interruption ends it so.
+        onFailure: () => {
+          outcomes[current] = false
+          progress.halted = true
+          return succeedTrue
+        }
+      }
+      // A handler let finish runs uninterruptibly; otherwise its interruption is the consumer's.
+      const finish = (i: number, work: Effect.Effect<boolean, never, R | AmsHttp.AmsHttp>) => {
+        current = i
+        return Effect.matchCauseEffect(engine.finishInFlight ? work : restore(work), finished)
+      }
       const from = (first: number): Effect.Effect<boolean, never, R | RP | AmsHttp.AmsHttp> => {
         for (let i = first; i < batch.length && !progress.halted; i++) {
           if (unconfirmed.size > 0 && unconfirmed.has(offsetOf(batch[i]))) {
@@ -685,8 +693,9 @@ const run = <M, R, RP>(
           }
           if (stopAfter !== undefined && settled >= stopAfter) break
           if (pending()) return succeedTrue
-          const prepared = prepare(batch[i])
           // The hot case, a plain message for `consume`: its handler is the only step.
+          if (handle !== undefined && plain) return finish(i, handle(batch[i].message as M))
+          const prepared = prepare(batch[i])
           if (handle !== undefined && !Effect.isEffect(prepared) && prepared._tag === "Deliver") {
             return finish(i, handle(prepared.message))
           }
