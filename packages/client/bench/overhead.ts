@@ -2,7 +2,7 @@
 // `Subscription.pull` of 1 on an `AmsHttp` whose transport answers at once (a resolved promise), against
 // the floor of any Effect program that waits on a promise. Prints CPU µs per operation, per round.
 //
-//   node --import tsx bench/overhead.ts [operations] [case]     (add --cpu-prof to profile)
+//   node bench/run.mjs bench/overhead.ts [operations] [case]     (node --cpu-prof bench/run.mjs ... to profile)
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"

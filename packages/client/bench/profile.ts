@@ -1,5 +1,5 @@
 // Profiles one case on one transport:
-//   node --cpu-prof --import tsx bench/profile.ts <case> [operations] [transport]
+//   node --cpu-prof bench/run.mjs bench/profile.ts <case> [operations] [transport]
 // cases: get, publish1, pull1, publish1000, pull1000 (+ ack), bare-get, raw-get, raw-publish1, raw-pull1 (raw
 // `undici.request` in an Effect), loop-get (raw, in a plain loop);
 // transports: AmsUndici (default), layerUndici (`AmsHttp.layer` on `NodeHttpClient.layerUndici`), layerFetch.

@@ -1,13 +1,14 @@
 // What each step of a request costs, on the fixed-answer server: raw `undici.request` in a loop, the same
-// inside an Effect, `AmsUndici`'s `execute` alone, with a span, and the whole `Topic.get`. Interleaved
+// inside an Effect, `AmsUndici`'s `execute` alone, in a span, and the whole `Topic.get`. Interleaved
 // rounds, medians of this process's CPU per request (steadier than wall time on a shared machine).
 //
-//   node --expose-gc --import tsx bench/steps.ts [rounds] [operations per round]
+//   node bench/run.mjs bench/steps.ts [rounds] [operations per round]
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import type * as Tracer from "effect/Tracer"
 import { Agent } from "undici"
 import * as AmsHttp from "../src/AmsHttp.js"
 import * as AmsUndici from "../src/AmsUndici.js"
@@ -26,13 +27,15 @@ startServer().then(async ({ origin, stop }) => {
     AmsUndici.layer({ endpoint: origin, token: Redacted.make(token), project }).pipe(Layer.orDie)
   )
   const raw = rawUndici(origin, agent)
-  const execute = Effect.flatMap(AmsHttp.AmsHttp, (http) =>
-    http.execute({
-      operation: "topic.get",
-      method: "GET",
-      path: `/projects/${project}/topics/${topic}`,
-      response: Schema.Unknown
-    }))
+  const execute = (span?: Tracer.Span) =>
+    Effect.flatMap(AmsHttp.AmsHttp, (http) =>
+      http.execute({
+        operation: "topic.get",
+        method: "GET",
+        path: `/projects/${project}/topics/${topic}`,
+        response: Schema.Unknown,
+        span
+      }))
   const inEffect = (name: string, make: () => Effect.Effect<unknown, unknown, AmsHttp.AmsHttp>) => ({
     name,
     run: (n: number) =>
@@ -48,8 +51,9 @@ startServer().then(async ({ origin, stop }) => {
       }
     },
     inEffect("the same in `Effect.promise`", () => Effect.promise(() => raw.get())),
-    inEffect("`AmsUndici` `execute`", () => execute),
-    inEffect("`execute` in `Effect.withSpan`", () => Effect.withSpan(execute, "x", { captureStackTrace: false })),
+    inEffect("`AmsUndici` `execute`", () => execute()),
+    // What an operation does: a span of its own, handed to the transport (`AmsRequest.span`).
+    inEffect("`execute` in a span", () => Effect.useSpan("x", { captureStackTrace: false }, execute)),
     inEffect("`Topic.get`", () => Topic.get(topic))
   ]
   const measured = await measure(

@@ -1,4 +1,4 @@
-// Profiles the volume cases one at a time: `node --cpu-prof --import tsx bench/volprof.ts <case> [messages]`,
+// Profiles the volume cases one at a time: `node --cpu-prof bench/run.mjs bench/volprof.ts <case> [messages]`,
 // cases `publisher`, `consume`, `publish100`, `publish500`, `publish1000`, `pull1000`, and without a network
 // (an AmsHttp that answers from memory) `consume-memory`, `pull-memory`, `publisher-memory`,
 // `publish500-memory`; prints CPU µs per message. `TRANSPORT=AmsUndici` runs them on `AmsUndici.layer`
