@@ -98,7 +98,9 @@ const budgets = [
   // A difference: it grows when (b) shrinks and the rest of `Topic` does not.
   ["(c) - (b), esbuild, gzip", (s) => s.esbuild.c.gzip - s.esbuild.b.gzip, 4.53 * KB, undefined],
   ["(d) - (a), esbuild, gzip", (s) => s.esbuild.d.gzip - s.esbuild.a.gzip, 5.76 * KB, undefined],
-  ["(e) - (a), esbuild, gzip", (s) => s.esbuild.e.gzip - s.esbuild.a.gzip, 26.3 * KB, undefined]
+  // 26.3 until the Subscriber's in-order loop became a chain of continuations (issue 9): +0.2 KB for a
+  // message costing its handler's effect and one step.
+  ["(e) - (a), esbuild, gzip", (s) => s.esbuild.e.gzip - s.esbuild.a.gzip, 26.6 * KB, undefined]
 ]
 
 const work = Fs.mkdtempSync(Path.join(Os.tmpdir(), "ams-size-"))
