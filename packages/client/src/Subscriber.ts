@@ -492,15 +492,17 @@ const run = <M, R, RP>(
         })
       )
     const plainTally = tallyOf(counters)
-    const tallied: Counters & Tally = {
+    const tallied = (count: Tally[typeof tally]): Counters & Tally => ({
       get: counters.get,
       add: handlerAdd,
       [tally]: (key) => {
-        plainTally?.(key)
+        count(key)
         owe(key, 1)
       }
-    }
-    const handlerCounters: Counters = plainTally === undefined ? { get: counters.get, add: handlerAdd } : tallied
+    })
+    const handlerCounters: Counters = plainTally === undefined
+      ? { get: counters.get, add: handlerAdd }
+      : tallied(plainTally)
     const payMetrics = Effect.suspend(() => {
       const changed = Object.keys(owed) as Array<keyof Stats>
       if (changed.length === 0) return Effect.void
@@ -527,12 +529,13 @@ const run = <M, R, RP>(
     const begin = (
       batch: ReadonlyArray<Message.Received>,
       i: number,
-      progress: Progress,
-      prepared: ReturnType<Prepare<M, RP>> = prepare(batch[i])
-    ): Effect.Effect<Effect.Effect<boolean, never, R | AmsHttp.AmsHttp> | undefined, never, R | RP> =>
-      Effect.isEffect(prepared)
+      progress: Progress
+    ): Effect.Effect<Effect.Effect<boolean, never, R | AmsHttp.AmsHttp> | undefined, never, R | RP> => {
+      const prepared = prepare(batch[i])
+      return Effect.isEffect(prepared)
         ? Effect.flatMap(prepared, (ready) => decide(batch, i, progress, ready))
         : decide(batch, i, progress, prepared)
+    }
 
     const decide = (
       batch: ReadonlyArray<Message.Received>,
@@ -695,12 +698,8 @@ const run = <M, R, RP>(
           if (pending()) return succeedTrue
           // The hot case, a plain message for `consume`: its handler is the only step.
           if (handle !== undefined && plain) return finish(i, handle(batch[i].message as M))
-          const prepared = prepare(batch[i])
-          if (handle !== undefined && !Effect.isEffect(prepared) && prepared._tag === "Deliver") {
-            return finish(i, handle(prepared.message))
-          }
           // Interruptible while a message is prepared.
-          return Effect.flatMap(Effect.exit(restore(begin(batch, i, progress, prepared))), (begun) =>
+          return Effect.flatMap(Effect.exit(restore(begin(batch, i, progress))), (begun) =>
             Exit.isFailure(begun)
               ? succeedTrue
               : begun.value === undefined
@@ -756,9 +755,7 @@ const run = <M, R, RP>(
             fibers.push(
               yield* Effect.forkIn(
                 work.pipe(
-                  Effect.onExit((exit) =>
-                    record(i, Exit.isSuccess(exit) && exit.value)
-                  ),
+                  Effect.onExit((exit) => record(i, Exit.isSuccess(exit) && exit.value)),
                   Effect.ensuring(permits.release(1)),
                   Effect.asVoid
                 ),
