@@ -92,15 +92,21 @@ const KB = 1024
 // [name, measure, budget (fails CI), goal (issue 10)]. The budgets sit a little above today's figures so
 // that a regression fails; where a goal is not met yet the line says so.
 const budgets = [
-  ["(b) - (a), esbuild, gzip", (s) => s.esbuild.b.gzip - s.esbuild.a.gzip, 4.9 * KB, 3 * KB],
+  // 4.9 until the publish path was made for volume (issue 9): +0.2 KB for the publish body written by
+  // hand (half the time of `JSON.stringify` and its bytes), a transport handed the request's fields
+  // rather than the request (its body is garbage once it is JSON), and the checks of a message apart
+  // from its encoding (so that `Publisher` buffers the caller's data, not its base64).
+  ["(b) - (a), esbuild, gzip", (s) => s.esbuild.b.gzip - s.esbuild.a.gzip, 5.1 * KB, 3 * KB],
   ["(c) - (b), Rollup, gzip, % of (b)", (s) => (s.rollup.c.gzip - s.rollup.b.gzip) / s.rollup.b.gzip * 100, 1, 1],
   // esbuild keeps a whole `export * as X` namespace object once the barrel is imported (evanw/esbuild#1420).
   // A difference: it grows when (b) shrinks and the rest of `Topic` does not.
   ["(c) - (b), esbuild, gzip", (s) => s.esbuild.c.gzip - s.esbuild.b.gzip, 4.53 * KB, undefined],
-  ["(d) - (a), esbuild, gzip", (s) => s.esbuild.d.gzip - s.esbuild.a.gzip, 5.76 * KB, undefined],
+  // 5.76 until the transport was handed the request's fields rather than the request (issue 9).
+  ["(d) - (a), esbuild, gzip", (s) => s.esbuild.d.gzip - s.esbuild.a.gzip, 5.8 * KB, undefined],
   // 26.3 until the Subscriber's in-order loop became a chain of continuations (issue 9): +0.2 KB for a
-  // message costing its handler's effect and one step.
-  ["(e) - (a), esbuild, gzip", (s) => s.esbuild.e.gzip - s.esbuild.a.gzip, 26.6 * KB, undefined]
+  // message costing its handler's effect and one step. 26.6 until the publish path was made for volume
+  // (issue 9, as (b) above, and `Publisher`'s one-step `publish`): +0.5 KB.
+  ["(e) - (a), esbuild, gzip", (s) => s.esbuild.e.gzip - s.esbuild.a.gzip, 27.1 * KB, undefined]
 ]
 
 const work = Fs.mkdtempSync(Path.join(Os.tmpdir(), "ams-size-"))

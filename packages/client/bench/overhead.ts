@@ -33,7 +33,7 @@ const service = Transport.service(
   Response.scrubber(token),
   (exchange) =>
     Transport.direct(checked.right, exchange, {}, (_, done) => {
-      Promise.resolve().then(() => done({ status: 200, text: answers[exchange.request.path]! }))
+      Promise.resolve().then(() => done({ status: 200, text: answers[exchange.path]! }))
       return undefined
     })
 )

@@ -65,20 +65,22 @@ const build = (checked: Transport.Checked, dispatcher: Undici.Dispatcher): AmsHt
   // The base is `<origin>/v1` (the endpoint check makes it so): undici takes the two apart.
   const origin = base.slice(0, -"/v1".length)
   const scrub = Response.scrubber(token)
-  return Transport.service(checked, scrub, (exchange) => {
-    const { json, request } = exchange
-    const path = "/v1" + request.path + Transport.search(request.query, queryAuth ? token : undefined)
+  return Transport.service(checked, scrub, (exchange, json) => {
+    const { method, operation } = exchange
+    const path = "/v1" + exchange.path + Transport.search(exchange.query, queryAuth ? token : undefined)
     const headers: Record<string, string> = { accept: "application/json" }
     if (!queryAuth) headers["x-api-key"] = token
     if (json !== undefined) headers["content-type"] = "application/json"
-    const operation = request.operation
+    // Bytes outside the JavaScript heap, made once for every attempt (undici would convert the text on
+    // each): a large body held while its answer is awaited costs the garbage collector nothing.
+    const body = json === undefined ? null : Buffer.from(json, "utf8")
     return Transport.direct(checked, exchange, headers, (headers, answer, fail) => {
       const failed = (reading: boolean) => (cause: unknown) =>
         fail(Transport.connectionError(operation, reading, cause, scrub))
       const signal = new Abort()
       let sent: Promise<Undici.Dispatcher.ResponseData>
       try {
-        sent = dispatcher.request({ origin, path, method: request.method, headers, body: json ?? null, signal })
+        sent = dispatcher.request({ origin, path, method, headers, body, signal })
       } catch (cause) {
         failed(false)(cause)
         return undefined

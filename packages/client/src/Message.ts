@@ -9,9 +9,10 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
-import { AmsDecodeError, AmsMessageError } from "./AmsError.js"
-import * as Base64 from "./internal/base64.js"
+import type { AmsMessageError } from "./AmsError.js"
+import { AmsDecodeError } from "./AmsError.js"
 import { decodeData, decodeTime } from "./internal/fast.js"
+import * as Checks from "./internal/outgoing.js"
 import { excerpt } from "./internal/response.js"
 
 /**
@@ -59,44 +60,7 @@ export interface Encoded {
  * @since 0.1.0
  * @category constants
  */
-export const maxRecordBytes = 1_500_000
-
-// What the server stores for one message: `json.MarshalIndent(message, "", "   ")` of
-// `{messageId, attributes?, data, publishTime}`, and Sarama counts that value plus a fixed record
-// overhead (`5 * MaxVarintLen32 + MaxVarintLen64 + 1`, no key, no headers). The id and the time are
-// only known once stored, so the longest ones are assumed: an int64 offset has at most 19 digits and
-// Go's `2006-01-02T15:04:05.999999999Z` layout at most 30 characters. The fixed parts of the
-// pretty-printed object, quotes and separators included, are 59 bytes; a non-empty attributes object
-// adds 24 bytes plus 14 per entry.
-const recordOverhead = 36
-const longestId = 19
-const longestPublishTime = 30
-const fixedJson = 59
-const attributesJson = 24
-const attributeJson = 14
-
-// Plain base64 needs no escaping: the common case is its length.
-const plain = /^[A-Za-z0-9+/=]*$/
-
-// The bytes Go's encoding/json (Go 1.21, HTML-safe escaping) writes for the characters of a string.
-// Attribute text with `"`, `\` or control characters is refused before this is used: for the rest, the
-// raw bytes the server writes for an attribute and this escaped count agree.
-const jsonBytes = (text: string): number => {
-  if (plain.test(text)) return text.length
-  let bytes = 0
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c === 0x22 || c === 0x5c || c === 0x0a || c === 0x0d || c === 0x09) bytes += 2
-    else if (c < 0x20 || c === 0x3c || c === 0x3e || c === 0x26 || c === 0x2028 || c === 0x2029) bytes += 6
-    else if (c < 0x80) bytes += 1
-    else if (c < 0x800) bytes += 2
-    else if (c >= 0xd800 && c < 0xdc00 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      bytes += 4
-      i++
-    } else bytes += 3 // the rest of the BMP, and a lone surrogate, which Go stores as U+FFFD
-  }
-  return bytes
-}
+export const maxRecordBytes = Checks.maxRecordBytes
 
 /**
  * The bytes the server counts against `maxRecordBytes` for one encoded message, assuming the longest
@@ -105,41 +69,7 @@ const jsonBytes = (text: string): number => {
  * @since 0.1.0
  * @category encoding
  */
-export const recordBytes = (message: Encoded): number => record(jsonBytes(message.data), message.attributes)
-
-/** `recordBytes` from the bytes of the data's JSON text. */
-const record = (dataBytes: number, attributeMap: Encoded["attributes"]): number => {
-  let bytes = recordOverhead + fixedJson + longestId + longestPublishTime + dataBytes
-  const attributes = attributeMap === undefined ? [] : Object.entries(attributeMap)
-  if (attributes.length > 0) {
-    bytes += attributesJson
-    for (const [key, value] of attributes) bytes += attributeJson + jsonBytes(key) + jsonBytes(value)
-  }
-  return bytes
-}
-
-// The server writes attributes into JSON without escaping: a `"`, a `\` or a control character
-// (U+0000–U+001F) makes every later pull of the subscription fail to parse. A lone surrogate would be
-// stored as U+FFFD, another text than the one sent.
-// An attribute named in an error, at most 40 characters of it.
-const quote = (key: string): string => JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key)
-
-const attributeProblem = (text: string): string | undefined => {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c === 0x22 || c === 0x5c) return "contains '\"' or '\\', which AMS stores as broken JSON"
-    if (c < 0x20) {
-      return `contains the control character U+${c.toString(16).padStart(4, "0")}, which AMS stores as broken JSON`
-    }
-    if (c >= 0xd800 && c < 0xdc00 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) i++
-    else if (c >= 0xd800 && c < 0xe000) return "contains a lone UTF-16 surrogate, which AMS stores as U+FFFD"
-  }
-  return undefined
-}
-
-// A plain function, not a closure made on every call: `encode` is on the publish path of every message.
-const refuse = (operation: string, index: number, reason: string) =>
-  Either.left(new AmsMessageError({ operation, index, message: reason }))
+export const recordBytes: (message: Encoded) => number = Checks.recordBytes
 
 /**
  * Checks and encodes one message for the wire, or says why it cannot be sent.
@@ -151,41 +81,10 @@ export const encode = (message: unknown, index: number, operation = "message.enc
   Encoded,
   AmsMessageError
 > => {
-  if (!Predicate.isRecord(message)) return refuse(operation, index, `Message ${index} is not an object`)
-  const { attributes, data } = message as { readonly data?: unknown; readonly attributes?: unknown }
-  if (data !== undefined && !Predicate.isString(data) && !(data instanceof Uint8Array)) {
-    return refuse(operation, index, `Message ${index}: data must be a string or a Uint8Array`)
-  }
-  if (attributes !== undefined && !Predicate.isRecord(attributes)) {
-    return refuse(operation, index, `Message ${index}: attributes must be an object of strings`)
-  }
-  const attributeEntries: Array<[string, unknown]> = attributes === undefined ? [] : Object.entries(attributes)
-  const checked: Record<string, string> = {}
-  for (const [key, value] of attributeEntries) {
-    if (!Predicate.isString(value)) {
-      return refuse(operation, index, `Message ${index}: attribute ${quote(key)} is not a string`)
-    }
-    const problem = attributeProblem(key) ?? attributeProblem(value)
-    if (problem !== undefined) return refuse(operation, index, `Message ${index}: attribute ${quote(key)} ${problem}`)
-    checked[key] = value
-  }
-  const hasData = data !== undefined && data.length > 0
-  if (!hasData && attributeEntries.length === 0) {
-    return refuse(operation, index, `Message ${index}: at least data or one attribute needs to be defined`)
-  }
-  const encoded: Encoded = attributeEntries.length === 0
-    ? { data: hasData ? Base64.encode(data) : "" }
-    : { attributes: checked, data: hasData ? Base64.encode(data) : "" }
-  // The data is base64, whose JSON text is itself: no need to scan it.
-  const bytes = record(encoded.data.length, encoded.attributes)
-  if (bytes > maxRecordBytes) {
-    return refuse(
-      operation,
-      index,
-      `Message ${index}: the stored record would be ${bytes} bytes, over the server's ${maxRecordBytes} limit`
-    )
-  }
-  return Either.right(encoded)
+  const checked = Checks.check(message, index, operation)
+  if (Either.isLeft(checked)) return Either.left(checked.left)
+  const encoded = Checks.encoded(checked.right)
+  return Checks.tooLarge(encoded.data.length, encoded.attributes, index, operation) ?? Either.right(encoded)
 }
 
 /**

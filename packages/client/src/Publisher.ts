@@ -8,15 +8,16 @@
 import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
-import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
 import * as Metric from "effect/Metric"
+import * as MetricKey from "effect/MetricKey"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
-import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
@@ -24,11 +25,12 @@ import * as Stream from "effect/Stream"
 import type { AmsError } from "./AmsError.js"
 import { AmsDecodeError, AmsMessageError, isRetryable } from "./AmsError.js"
 import * as AmsHttp from "./AmsHttp.js"
+import * as Base64 from "./internal/base64.js"
 import * as Gate from "./internal/gate.js"
+import * as Outgoing from "./internal/outgoing.js"
 import * as Payload from "./internal/payload.js"
 import * as Publish from "./internal/publish.js"
-import * as Wire from "./internal/wire.js"
-import * as Message from "./Message.js"
+import type * as Message from "./Message.js"
 
 /**
  * What a publisher has done so far.
@@ -158,6 +160,20 @@ export const defaultRetry: Schedule.Schedule<unknown, AmsError> = Schedule.expon
   Schedule.intersect(Schedule.recurs(5))
 )
 
+// The metrics are made from their keys, so that the tagged ones can be keys too (as in `Subscriber`):
+// `Metric.tagged` builds a new label list on every update, and each update then looks its metric up in
+// the registry again, which cost `publish` more than the rest of its work.
+const counterKey = (name: string, description: string) =>
+  MetricKey.counter(`ams.publisher.${name}`, { description, incremental: true })
+
+const keys = {
+  published: counterKey("published", "messages stored by AMS"),
+  batches: counterKey("batches", "publish requests that succeeded"),
+  retried: counterKey("retried", "publish requests sent again"),
+  failed: counterKey("failed", "messages whose batch failed"),
+  buffered: MetricKey.gauge("ams.publisher.buffered", { description: "messages buffered, not yet settled" })
+}
+
 /**
  * The publisher's Effect metrics, tagged `ams.topic` with the topic's name: counters `published`,
  * `batches`, `retried`, `failed` and the gauge `buffered`.
@@ -165,39 +181,71 @@ export const defaultRetry: Schedule.Schedule<unknown, AmsError> = Schedule.expon
  * @since 0.1.0
  * @category metrics
  */
-export const metrics = {
-  published: Metric.counter("ams.publisher.published", { description: "messages stored by AMS", incremental: true }),
-  batches: Metric.counter("ams.publisher.batches", {
-    description: "publish requests that succeeded",
-    incremental: true
-  }),
-  retried: Metric.counter("ams.publisher.retried", { description: "publish requests sent again", incremental: true }),
-  failed: Metric.counter("ams.publisher.failed", { description: "messages whose batch failed", incremental: true }),
-  buffered: Metric.gauge("ams.publisher.buffered", { description: "messages buffered, not yet settled" })
+export const metrics: {
+  readonly published: Metric.Metric.Counter<number>
+  readonly batches: Metric.Metric.Counter<number>
+  readonly retried: Metric.Metric.Counter<number>
+  readonly failed: Metric.Metric.Counter<number>
+  readonly buffered: Metric.Metric.Gauge<number>
+} = {
+  published: Metric.fromMetricKey(keys.published),
+  batches: Metric.fromMetricKey(keys.batches),
+  retried: Metric.fromMetricKey(keys.retried),
+  failed: Metric.fromMetricKey(keys.failed),
+  buffered: Metric.fromMetricKey(keys.buffered)
 }
 
 /**
  * Where the outcomes of one run of messages buffered together go: each message's id or its batch's
- * failure, in its slot; `done` once every one is settled (one Deferred per run, not per message).
+ * failure, in its slot. One ticket per run, not per message; the fibers waiting for it are resumed once
+ * every message is settled (a callback each: a `Deferred` or a `Latch` would cost several times more
+ * to make, for every `publish`).
  */
 interface Ticket {
-  readonly done: Deferred.Deferred<void>
   readonly results: Array<Exit.Exit<string, AmsError>>
+  /** Messages not yet settled. */
   left: number
+  /** The waiting fibers' resumes, while some are waiting. */
+  waiting: Array<() => void> | undefined
+}
+
+/** Waits until every message of `ticket` is settled, then runs `then`. */
+const whenSettled = <A, E>(ticket: Ticket, then: () => Effect.Effect<A, E>): Effect.Effect<A, E> =>
+  Effect.async<A, E>((resume) => {
+    if (ticket.left === 0) return resume(then())
+    const waiter = () => resume(then())
+    ;(ticket.waiting ??= []).push(waiter)
+    // An interrupted caller leaves the list.
+    return Effect.sync(() => {
+      const index = ticket.waiting?.indexOf(waiter) ?? -1
+      if (index >= 0) ticket.waiting!.splice(index, 1)
+    })
+  })
+
+/** Settles one message of `ticket`; the last one resumes the fibers waiting for it. */
+const settleOne = (ticket: Ticket, slot: number, result: Exit.Exit<string, AmsError>): void => {
+  ticket.results[slot] = result
+  if (--ticket.left > 0) return
+  const waiting = ticket.waiting
+  ticket.waiting = undefined
+  if (waiting !== undefined) { for (const resume of waiting) resume() }
 }
 
 interface Item {
   /** Position in call order, from 1. */
   readonly seq: number
-  readonly encoded: Message.Encoded
+  readonly message: Outgoing.Checked
   readonly bytes: number
   readonly ticket: Ticket
   readonly slot: number
 }
 
-/** A message checked and encoded once, when it is offered, with its share of a request's body. */
+/**
+ * A message checked once, when it is offered, with its share of a request's body. Its data is written
+ * as base64 only when its batch is sent: the buffer holds the caller's text, not a larger copy of it.
+ */
 interface Checked {
-  readonly encoded: Message.Encoded
+  readonly message: Outgoing.Checked
   readonly bytes: number
 }
 
@@ -288,27 +336,42 @@ export const make: {
     const bufferBytes = yield* positive("bufferBytes", options?.bufferBytes ?? defaults.bufferBytes)
     const retry = options?.retry ?? defaultRetry
     const tagged = {
-      published: Metric.tagged(metrics.published, "ams.topic", topic),
-      batches: Metric.tagged(metrics.batches, "ams.topic", topic),
-      retried: Metric.tagged(metrics.retried, "ams.topic", topic),
-      failed: Metric.tagged(metrics.failed, "ams.topic", topic),
-      buffered: Metric.tagged(metrics.buffered, "ams.topic", topic)
+      published: Metric.fromMetricKey(MetricKey.tagged(keys.published, "ams.topic", topic)),
+      batches: Metric.fromMetricKey(MetricKey.tagged(keys.batches, "ams.topic", topic)),
+      retried: Metric.fromMetricKey(MetricKey.tagged(keys.retried, "ams.topic", topic)),
+      failed: Metric.fromMetricKey(MetricKey.tagged(keys.failed, "ams.topic", topic)),
+      buffered: Metric.fromMetricKey(MetricKey.tagged(keys.buffered, "ams.topic", topic))
     }
 
-    const stats = yield* Ref.make<Stats>({ published: 0, batches: 0, retried: 0, failed: 0, buffered: 0 })
-    const count = (field: keyof Stats, n: number) =>
-      Effect.zipRight(
-        Ref.update(stats, (s) => ({ ...s, [field]: s[field] + n })),
-        field === "buffered"
-          ? Effect.flatMap(Ref.get(stats), (s) => Metric.set(tagged.buffered, s.buffered))
-          : Metric.incrementBy(tagged[field], n)
+    // The counters, touched only inside fiber steps (like the buffer). Each change updates its metric
+    // there too, with the fiber's metric labels, as `Metric.update` would.
+    const stats: { -readonly [K in keyof Stats]: number } = {
+      published: 0,
+      batches: 0,
+      retried: 0,
+      failed: 0,
+      buffered: 0
+    }
+    const countNow = (fiber: Fiber.RuntimeFiber<unknown, unknown>, field: keyof Stats, n: number): void => {
+      stats[field] += n
+      tagged[field].unsafeUpdate(
+        field === "buffered" ? stats.buffered : n,
+        fiber.getFiberRef(FiberRef.currentMetricLabels)
       )
+    }
+    const count = (field: keyof Stats, n: number) =>
+      Effect.withFiberRuntime<void>((fiber) => {
+        countNow(fiber, field, n)
+        return Effect.void
+      })
 
     const gate = yield* Gate.make(bufferMessages, bufferBytes)
     // The buffer, read from `head`: touched only inside the fiber steps of `admit` and `gather`, so each
-    // change is atomic; `wake` tells the sender.
+    // change is atomic; `wake` tells the sender when there is something for it to do.
     let buffer: Array<Item> = []
     let head = 0
+    // The request bytes of the messages from `head` on.
+    let pendingBytes = 0
     let closed = false
     let admitted = 0
     let last: Item | undefined
@@ -339,10 +402,17 @@ export const make: {
     }
 
     const check = (outgoing: Message.Outgoing): Either.Either<Checked, AmsMessageError> => {
-      const encoded = Message.encode(outgoing, 0, "publisher.publish")
-      return Either.isLeft(encoded)
-        ? Either.left(encoded.left)
-        : Either.right({ encoded: encoded.right, bytes: Wire.requestBytes(encoded.right) })
+      const checked = Outgoing.check(outgoing, 0, "publisher.publish")
+      if (Either.isLeft(checked)) return Either.left(checked.left)
+      const { attributes, data } = checked.right
+      const base64Length = Base64.encodedLength(data)
+      const refused = Outgoing.tooLarge(base64Length, attributes, 0, "publisher.publish")
+      if (refused !== undefined) return refused
+      return Either.right({
+        // Bytes can change after the call: they are copied (a string cannot).
+        message: typeof data === "string" ? checked.right : { data: new Uint8Array(data), attributes },
+        bytes: Outgoing.requestBytes(base64Length, attributes)
+      })
     }
 
     // A message bigger than the whole byte budget still gets in, alone.
@@ -350,34 +420,43 @@ export const make: {
     const usedAfterClose = () => Effect.dieMessage(`Publisher for ${topic} used after its scope closed`)
 
     /**
+     * Puts checked messages at the end of the buffer under one ticket, inside a fiber step. Wakes the
+     * sender only when it may be waiting for them: it waits for a first message, then for a full batch
+     * (a wake per message would cost it a timer each).
+     */
+    const enqueue = (fiber: Fiber.RuntimeFiber<unknown, unknown>, run: ReadonlyArray<Checked>): Ticket => {
+      const ticket: Ticket = { results: new Array(run.length), left: run.length, waiting: undefined }
+      const wasEmpty = head === buffer.length
+      const wasReady = ready()
+      for (let slot = 0; slot < run.length; slot++) {
+        last = { seq: ++admitted, message: run[slot].message, bytes: run[slot].bytes, ticket, slot }
+        buffer.push(last)
+        pendingBytes += last.bytes
+      }
+      countNow(fiber, "buffered", run.length)
+      if (wasEmpty || (!wasReady && ready())) wake.unsafeOffer(undefined)
+      return ticket
+    }
+
+    /**
      * Buffers checked messages in one step, after waiting for room for all of them (a run never holds
      * more than the buffer's budgets), and returns their ticket.
      */
     const admit = (run: ReadonlyArray<Checked>): Effect.Effect<Ticket> =>
-      Effect.uninterruptibleMask((restore) =>
-        Effect.gen(function*() {
-          if (closed) return yield* usedAfterClose()
-          let shares = 0
-          for (const checked of run) shares += share(checked.bytes)
-          yield* restore(gate.acquire(run.length, shares))
-          const ticket: Ticket = {
-            done: yield* Deferred.make<void>(),
-            results: new Array(run.length),
-            left: run.length
-          }
-          if (closed) {
-            yield* gate.release(run.length, shares)
-            return yield* usedAfterClose()
-          }
-          for (let slot = 0; slot < run.length; slot++) {
-            last = { seq: ++admitted, encoded: run[slot].encoded, bytes: run[slot].bytes, ticket, slot }
-            buffer.push(last)
-          }
-          yield* count("buffered", run.length)
-          yield* Queue.offer(wake, undefined)
-          return ticket
-        })
-      )
+      Effect.withFiberRuntime((fiber) => {
+        if (closed) return usedAfterClose()
+        let shares = 0
+        for (const checked of run) shares += share(checked.bytes)
+        // With room now, all of it in this one step, which nothing can interrupt: the path of almost
+        // every `publish`.
+        if (gate.tryAcquire(run.length, shares)) return Effect.succeed(enqueue(fiber, run))
+        return Effect.uninterruptibleMask((restore) =>
+          Effect.flatMap(restore(gate.acquire(run.length, shares)), () =>
+            closed
+              ? Effect.zipRight(gate.release(run.length, shares), usedAfterClose())
+              : Effect.withFiberRuntime((fiber) => Effect.succeed(enqueue(fiber, run))))
+        )
+      })
 
     const offer = (message: unknown): Effect.Effect<Effect.Effect<string, AmsError>, AmsError> =>
       Effect.flatMap(toOutgoing(message), (outgoing) => {
@@ -385,64 +464,101 @@ export const make: {
         if (Either.isLeft(checked)) return Effect.fail(checked.left)
         return Effect.map(
           admit([checked.right]),
-          (ticket) => Effect.zipRight(Deferred.await(ticket.done), Effect.suspend(() => ticket.results[0]))
+          (ticket) => whenSettled(ticket, () => ticket.results[0])
         )
       })
+
+    /**
+     * Checks messages in order and cuts them into pieces that fit the buffer, up to the first message
+     * that cannot be sent. A plain loop: it runs for every message `publishAll` reads.
+     */
+    const cut = (messages: ReadonlyArray<Message.Outgoing>) => {
+      const pieces: Array<Array<Checked>> = []
+      let refused: AmsMessageError | undefined
+      let piece: Array<Checked> = []
+      let pieceBytes = 0
+      for (const message of messages) {
+        const checked = check(message)
+        if (Either.isLeft(checked)) {
+          refused = checked.left
+          break
+        }
+        const bytes = share(checked.right.bytes)
+        if (piece.length > 0 && (piece.length >= bufferMessages || pieceBytes + bytes > bufferBytes)) {
+          pieces.push(piece)
+          piece = []
+          pieceBytes = 0
+        }
+        piece.push(checked.right)
+        pieceBytes += bytes
+      }
+      if (piece.length > 0) pieces.push(piece)
+      return { pieces, refused }
+    }
+
+    /** With a `schema`, each message's data encoded, up to the first that does not encode. */
+    const outgoingRun = (
+      messages: ReadonlyArray<unknown>
+    ): Effect.Effect<{ readonly messages: ReadonlyArray<Message.Outgoing>; readonly refused?: AmsMessageError }> =>
+      typed === undefined
+        ? Effect.succeed({ messages: messages as ReadonlyArray<Message.Outgoing> })
+        : Effect.gen(function*() {
+          const encoded: Array<Message.Outgoing> = []
+          for (const message of messages) {
+            const outgoing = yield* Effect.either(toOutgoing(message))
+            if (Either.isLeft(outgoing)) return { messages: encoded, refused: outgoing.left }
+            encoded.push(outgoing.right)
+          }
+          return { messages: encoded }
+        })
 
     /**
      * `publishAll`'s entry: checks a run of messages in order and buffers them in pieces that fit the
      * buffer; the first message that cannot be offered ends the run (the ones before it are published).
      */
     const offerRun: OfferRun<unknown> = (messages) =>
-      Effect.gen(function*() {
+      Effect.flatMap(outgoingRun(messages), (run) => {
+        const { pieces, refused } = cut(run.messages)
         const tickets: Array<Ticket> = []
         let failure: Cause.Cause<AmsError> | undefined
-        // The first message that cannot be sent: the ones before it still go.
-        let refused: Cause.Cause<AmsError> | undefined
-        let piece: Array<Checked> = []
-        let pieceBytes = 0
-        const push = Effect.suspend(() => Effect.exit(admit(piece))).pipe(Effect.map((admitted) => {
-          if (Exit.isSuccess(admitted)) tickets.push(admitted.value)
-          else failure = admitted.cause
-          piece = []
-          pieceBytes = 0
-        }))
-        for (const message of messages) {
-          const checked = typed === undefined
-            ? check(message as Message.Outgoing)
-            : Either.flatMap(yield* Effect.either(toOutgoing(message)), check)
-          if (Either.isLeft(checked)) {
-            refused = Cause.fail(checked.left)
-            break
+        const admitted = Effect.forEach(pieces, (piece) =>
+          failure !== undefined ? Effect.void : Effect.map(Effect.exit(admit(piece)), (exit) => {
+            if (Exit.isSuccess(exit)) {
+              tickets.push(exit.value)
+            } else failure = exit.cause
+          }), { discard: true })
+        return Effect.map(admitted, () => {
+          // The first message that cannot be sent ends the run: the ones before it still go.
+          const refusal = refused ?? run.refused
+          failure ??= refusal === undefined ? undefined : Cause.fail(refusal)
+          const ended = failure
+          return {
+            offered: ended === undefined,
+            settled: Effect.map(
+              Effect.forEach(tickets, (ticket) =>
+                whenSettled(ticket, () =>
+                  Effect.void), { discard: true }),
+              () =>
+                outcome(tickets, ended)
+            )
           }
-          const bytes = share(checked.right.bytes)
-          if (piece.length > 0 && (piece.length >= bufferMessages || pieceBytes + bytes > bufferBytes)) {
-            yield* push
-            if (failure !== undefined) break
-          }
-          piece.push(checked.right)
-          pieceBytes += bytes
-        }
-        if (failure === undefined && piece.length > 0) yield* push
-        failure ??= refused
-        const offered = failure === undefined
-        return {
-          offered,
-          settled: Effect.as(
-            Effect.forEach(tickets, (ticket) => Deferred.await(ticket.done), { discard: true }),
-            undefined
-          ).pipe(Effect.map(() => outcome(tickets, failure)))
-        }
+        })
       })
 
+    /** Whether the messages waiting make a full request: no need to wait for more. */
+    const ready = () => buffer.length - head >= maxMessages || envelopeBytes + pendingBytes > maxBytes
+
     /** Takes from the buffer what fits in one request, the first message always. */
-    const takeBatch = (batch: Array<Item>, bytes: number): number => {
+    const takeBatch = (): Array<Item> => {
+      const batch: Array<Item> = []
+      let bytes = envelopeBytes
       while (head < buffer.length && batch.length < maxMessages) {
         const next = buffer[head]
         if (batch.length > 0 && bytes + next.bytes > maxBytes) break
         batch.push(next)
         head++
         bytes += next.bytes
+        pendingBytes -= next.bytes
       }
       // Taken items leave the array once they are most of it.
       if (head === buffer.length) {
@@ -452,37 +568,37 @@ export const make: {
         buffer = buffer.slice(head)
         head = 0
       }
-      return bytes
+      return batch
     }
 
-    const full = (batch: ReadonlyArray<Item>, bytes: number) =>
-      batch.length >= maxMessages || (head < buffer.length && bytes + buffer[head].bytes > maxBytes)
-
-    /** Waits for the first message, then for more until the batch is full, `maxDelay` passed, or closing. */
+    /**
+     * Waits for the first message, then for more until they make a full request, `maxDelay` passed, a
+     * flush covers the first one, or the publisher closes; then takes the batch.
+     */
     const gather: Effect.Effect<ReadonlyArray<Item> | undefined> = Effect.gen(function*() {
       while (head === buffer.length) {
         if (closed) return undefined
         yield* Queue.take(wake)
       }
-      const batch: Array<Item> = []
-      let bytes = envelopeBytes
       const start = yield* Clock.currentTimeMillis
-      while (true) {
-        bytes = takeBatch(batch, bytes)
-        if (closed || full(batch, bytes) || batch[batch.length - 1].seq <= flushTo) break
+      while (!closed && !ready() && buffer[head].seq > flushTo) {
         const left = Duration.toMillis(maxDelay) - ((yield* Clock.currentTimeMillis) - start)
         if (left <= 0) break
-        if (head < buffer.length) continue
         const woke = yield* Effect.timeoutOption(Queue.take(wake), Duration.millis(left))
         if (Option.isNone(woke)) break
       }
-      return batch
+      return takeBatch()
     })
 
+    /**
+     * One publish request of a batch's messages, checked when offered. Their base64 is written for each
+     * attempt, and is garbage once the body is JSON: none of it is held while the answer is awaited.
+     */
     const attempt = (batch: ReadonlyArray<Item>) =>
       Effect.flatMap(
-        // Checked and encoded when offered: sent as they are.
-        Publish.publish(topic, () => Effect.succeed(batch.map((item) => item.encoded)), { project }),
+        Publish.publish(topic, () => Effect.sync(() => batch.map((item) => Outgoing.encoded(item.message))), {
+          project
+        }),
         (ids) =>
           ids.length === batch.length ? Effect.succeed(ids) : Effect.fail(
             new AmsDecodeError({
@@ -494,17 +610,14 @@ export const make: {
           )
       )
 
-    /** Puts each message's outcome in its ticket; the tickets now complete are released together. */
+    /** Puts each message's outcome in its ticket; a ticket opens once all of its messages are settled. */
     const settle = (batch: ReadonlyArray<Item>, exit: Exit.Exit<ReadonlyArray<string>, AmsError>) =>
-      Effect.suspend(() => {
-        const done: Array<Deferred.Deferred<void>> = []
+      Effect.sync(() => {
         const failed = Exit.isFailure(exit) ? Exit.failCause(exit.cause) : undefined
         for (let i = 0; i < batch.length; i++) {
           const { slot, ticket } = batch[i]
-          ticket.results[slot] = failed ?? Exit.succeed((exit as Exit.Success<ReadonlyArray<string>, never>).value[i])
-          if (--ticket.left === 0) done.push(ticket.done)
+          settleOne(ticket, slot, failed ?? Exit.succeed((exit as Exit.Success<ReadonlyArray<string>, never>).value[i]))
         }
-        return Effect.forEach(done, (deferred) => Deferred.succeed(deferred, undefined), { discard: true })
       })
 
     const send = (batch: ReadonlyArray<Item>) =>
@@ -564,7 +677,7 @@ export const make: {
       if (until === undefined) return Effect.void
       flushTo = until.seq
       // The last run buffered holds nothing after `until`: its ticket is done once `until` is settled.
-      return Effect.zipRight(Queue.offer(wake, undefined), Deferred.await(until.ticket.done))
+      return Effect.zipRight(Queue.offer(wake, undefined), whenSettled(until.ticket, () => Effect.void))
     })
 
     const made: Publisher<unknown> & { readonly [runs]: Runs<unknown> } = {
@@ -572,7 +685,7 @@ export const make: {
       offer,
       flush,
       publish: (message) => Effect.flatten(offer(message)),
-      stats: Ref.get(stats),
+      stats: Effect.sync((): Stats => ({ ...stats })),
       [runs]: { offer: offerRun, size: Math.min(maxMessages, bufferMessages) }
     }
     return made
@@ -585,7 +698,7 @@ export const make: {
  * offered and not yet emitted at once.
  * A message that cannot be sent (`AmsMessageError`) fails the stream after the ids of the messages
  * before it, which are published; nothing after it is read. Messages are taken from the stream's
- * chunks in runs that are checked, encoded and buffered together.
+ * chunks in runs that are checked and buffered together.
  *
  * @example
  * import { Publisher } from "@argo-ams/client"
@@ -634,10 +747,11 @@ export const publishAll = <In, E, R>(
       Stream.concat(Stream.execute(publisher.flush)),
       Stream.buffer({ capacity: "unbounded" }),
       Stream.mapEffect(({ settled, size }) => Effect.tap(settled, () => room.release(size, 0))),
+      // Each run's ids as one chunk (`Stream.fromIterable` would cost a microsecond an id).
       Stream.flatMap(({ failure, ids }) =>
         failure === undefined
-          ? Stream.fromIterable(ids)
-          : Stream.concat(Stream.fromIterable(ids), Stream.failCause(failure))
+          ? Stream.fromChunk(Chunk.unsafeFromArray(ids))
+          : Stream.concat(Stream.fromChunk(Chunk.unsafeFromArray(ids)), Stream.failCause(failure))
       )
     )
   }))

@@ -129,6 +129,26 @@ describe("Publisher", { timeout: 30_000 }, () => {
       yield* p.flush
     }))))
 
+  it.effect("a message is sent as it was when offered: its object or bytes changed after that change nothing", () =>
+    emulated()(Effect.scoped(Effect.gen(function*() {
+      const p = yield* publisher(Publisher.make("t", { maxDelay: "1 hour" }))
+      const bytes = new Uint8Array([1, 2, 3])
+      const message: { data: string | Uint8Array; attributes: Record<string, string> } = {
+        data: "first",
+        attributes: { n: "1" }
+      }
+      const waiting = [yield* p.offer(message), yield* p.offer({ data: bytes })]
+      message.data = "second"
+      message.attributes.n = "2"
+      bytes.fill(9)
+      yield* p.flush
+      expect(yield* Effect.all(waiting)).toEqual(["0", "1"])
+      const pulled = yield* consumer(Subscription.pull("s", { maxMessages: 2 }))
+      expect(Message.text(pulled[0]!)).toBe("first")
+      expect(pulled[0]!.message.attributes).toEqual({ n: "1" })
+      expect([...pulled[1]!.message.data]).toEqual([1, 2, 3])
+    }))))
+
   it.effect("publishAll ends without waiting maxDelay for the last batch", () =>
     emulated()(Effect.scoped(Effect.gen(function*() {
       const p = yield* publisher(Publisher.make("t", { maxMessages: 4, maxDelay: "1 hour" }))

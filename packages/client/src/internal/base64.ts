@@ -41,6 +41,32 @@ export const encode = (data: string | Uint8Array): string =>
       ? nodeBuffer.from(data, "utf8")
       : nodeBuffer.from(data.buffer, data.byteOffset, data.byteLength)).toString("base64")
 
+/** The bytes of a string's UTF-8 (a lone surrogate is written as U+FFFD, three bytes), counted without `Buffer`. */
+export const utf8LengthPortable = (text: string): number => {
+  let bytes = text.length
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 0x80) continue
+    if (c < 0x800) bytes += 1
+    else if (c >= 0xd800 && c < 0xdc00 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      // A surrogate pair: two UTF-16 units, four bytes.
+      bytes += 2
+      i++
+    } else bytes += 2
+  }
+  return bytes
+}
+
+/** The length of `encode(data)`, without encoding it. */
+export const encodedLength = (data: string | Uint8Array): number => {
+  const bytes = typeof data !== "string"
+    ? data.byteLength
+    : nodeBuffer === undefined
+    ? utf8LengthPortable(data)
+    : nodeBuffer.byteLength(data, "utf8")
+  return Math.ceil(bytes / 3) * 4
+}
+
 // What `effect/Encoding.decodeBase64` accepts, once line breaks are removed: whole groups of four, and
 // `=` only as the padding of the last group. Like it, the unused bits of the last character are ignored.
 // (A plain class and a length check: a regex of groups of four backtracks, and costs more than decoding.)

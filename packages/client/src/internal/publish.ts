@@ -9,6 +9,7 @@ import type * as AmsHttp from "../AmsHttp.js"
 import type * as Message from "../Message.js"
 import * as Answers from "./answers.js"
 import * as Operation from "./operation.js"
+import * as Outgoing from "./outgoing.js"
 
 /**
  * Publishes the messages `encoded` gives, in the span `ams.topic.publish`. `encoded` runs after the
@@ -26,6 +27,7 @@ export const publish = (
     names: [["topic", name]],
     path: (project) => `/projects/${project}/topics/${name}:publish`,
     body: () => Effect.map(encoded(), (messages) => ({ messages })),
+    json: (body) => Outgoing.publishJson((body as { readonly messages: ReadonlyArray<Message.Encoded> }).messages),
     response: Answers.MessageIds,
     balancerTimeouts: true,
     options,

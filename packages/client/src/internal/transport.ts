@@ -90,10 +90,18 @@ export const search = (query: Readonly<Record<string, string>> | undefined, key?
   return text === "" ? "" : `?${text}`
 }
 
-/** What a transport is handed: the request, its JSON text, and whether its URL carries a secret. */
-export interface Exchange<A, I> {
-  readonly request: AmsRequest<A, I>
-  readonly json: string | undefined
+/**
+ * What a transport is handed of a request, with whether its URL carries a secret. Not the request
+ * itself: its body is garbage once it is JSON, and a transport holds the exchange until the answer comes
+ * (a publish's messages would outlive the young generation of the heap, and be copied and kept).
+ */
+export interface Exchange {
+  readonly operation: string
+  readonly method: AmsRequest<unknown>["method"]
+  readonly path: string
+  readonly query: Readonly<Record<string, string>> | undefined
+  readonly span: AmsRequest<unknown>["span"]
+  readonly attemptSpans: boolean | undefined
   readonly secret: boolean
 }
 
@@ -103,8 +111,12 @@ export interface Answer {
   readonly text: string
 }
 
-/** A transport: sends one request and reads the whole answer, failing only with what it classified itself. */
-export type Send = <A, I>(exchange: Exchange<A, I>) => Effect.Effect<Answer, AmsError>
+/**
+ * A transport: sends one request (and again, each time the effect runs) and reads the whole answer,
+ * failing only with what it classified itself. `json` is the body, to be turned into what the transport
+ * sends once, outside the effect.
+ */
+export type Send = (exchange: Exchange, json: string | undefined) => Effect.Effect<Answer, AmsError>
 
 const bodyError = (operation: string, error: unknown): AmsArgumentError =>
   new AmsArgumentError({
@@ -125,12 +137,21 @@ export const service = (checked: Checked, scrub: Response.Scrub, send: Send): Am
     let json: string | undefined
     if (request.body !== undefined) {
       try {
-        json = JSON.stringify(request.body) ?? ""
+        json = request.json === undefined ? JSON.stringify(request.body) ?? "" : request.json()
       } catch (error) {
         return Effect.fail(bodyError(request.operation, error))
       }
     }
-    const exchange = send({ request, json, secret: secretUrl || request.secretInUrl === true })
+    const { balancerTimeouts, operation, response } = request
+    const exchange = send({
+      operation,
+      method: request.method,
+      path: request.path,
+      query: request.query,
+      span: request.span,
+      attemptSpans: request.attemptSpans,
+      secret: secretUrl || request.secretInUrl === true
+    }, json)
     // `Effect.timeoutFail`, built from what every program already holds: the first to end wins, the
     // other is interrupted.
     const limited = timeout === undefined ? exchange : Effect.flatten(Effect.race(
@@ -139,36 +160,33 @@ export const service = (checked: Checked, scrub: Response.Scrub, send: Send): Am
         Effect.sleep(timeout),
         Effect.fail(
           new AmsConnectionError({
-            operation: request.operation,
+            operation,
             reason: "Timeout",
-            message: `${request.operation}: no answer within ${Duration.format(timeout)}`
+            message: `${operation}: no answer within ${Duration.format(timeout)}`
           })
         )
       ))
     ))
     return Effect.flatMap(limited, (answer): Effect.Effect<A, AmsError> =>
       answer.status === 200
-        ? Response.decode(request.operation, request.response, answer.text, scrub)
-        : Effect.fail(
-          Response.classify(request.operation, answer.status, answer.text, request.balancerTimeouts === true, scrub)
-        ))
+        ? Response.decode(operation, response, answer.text, scrub)
+        : Effect.fail(Response.classify(operation, answer.status, answer.text, balancerTimeouts === true, scrub)))
   }
   return { baseUrl: base, project: checked.project, execute }
 }
 
 // The URL as an HTTP client's span would record it (only for URLs that carry no secret).
-const fullUrl = (base: string, request: Pick<AmsRequest<unknown>, "path" | "query">): string =>
-  base + request.path + search(request.query)
+const fullUrl = (base: string, exchange: Exchange): string => base + exchange.path + search(exchange.query)
 
 /** When the operation's span is the only one, it records what the HTTP client's would have. */
-export const annotate = <A, I>(base: string, exchange: Exchange<A, I>, status: number): Effect.Effect<void> =>
+export const annotate = (base: string, exchange: Exchange, status: number): Effect.Effect<void> =>
   Effect.annotateCurrentSpan(
     exchange.secret
-      ? { "http.request.method": exchange.request.method, "http.response.status_code": status }
+      ? { "http.request.method": exchange.method, "http.response.status_code": status }
       : {
-        "http.request.method": exchange.request.method,
+        "http.request.method": exchange.method,
         "http.response.status_code": status,
-        "url.full": fullUrl(base, exchange.request)
+        "url.full": fullUrl(base, exchange)
       }
   )
 
@@ -188,14 +206,14 @@ export type Call = (
  * method, URL and status. The span is the request's (else the fiber's current one), read once and
  * written when the answer comes: no more steps than the request itself.
  */
-export const direct = <A, I>(
+export const direct = (
   checked: Checked,
-  exchange: Exchange<A, I>,
+  exchange: Exchange,
   headers: Record<string, string>,
   call: Call
 ): Effect.Effect<Answer, AmsError> =>
   Effect.withFiberRuntime((fiber) => {
-    const current = exchange.request.span ?? fiber.currentSpan
+    const current = exchange.span ?? fiber.currentSpan
     const span = current !== undefined && current._tag === "Span" ? current : undefined
     const sent = checked.tracerPropagation && span !== undefined
       ? { ...headers, ...HttpTraceContext.toHeaders(span) }
@@ -208,9 +226,9 @@ export const direct = <A, I>(
           // Once interrupted, the span may have ended: it is not written to.
           if (!live) return
           if (span !== undefined) {
-            span.attribute("http.request.method", exchange.request.method)
+            span.attribute("http.request.method", exchange.method)
             span.attribute("http.response.status_code", answer.status)
-            if (!exchange.secret) span.attribute("url.full", fullUrl(checked.base, exchange.request))
+            if (!exchange.secret) span.attribute("url.full", fullUrl(checked.base, exchange))
           }
           resume(Effect.succeed(answer))
         },

@@ -95,7 +95,10 @@ describe("AmsHttp.layerFetch", () => {
         "x-api-key": token,
         "content-type": "application/json"
       })
-      expect(call?.init.body).toBe(JSON.stringify({ messages: [{ data: "aGk=" }] }))
+      // The body goes as UTF-8 bytes.
+      expect(new TextDecoder().decode(call?.init.body as Uint8Array)).toBe(
+        JSON.stringify({ messages: [{ data: "aGk=" }] })
+      )
 
       const query = scripted(ok({ name: "/projects/demo/topics/t" }))
       yield* Topic.get("t").pipe(Effect.provide(on(query.fetch, { authMode: "query" })))

@@ -51,6 +51,17 @@ describe("internal/base64", () => {
     )
   })
 
+  it("knows the length of an encoding without encoding, and a string's UTF-8 length without Buffer", () => {
+    const utf8 = new TextEncoder()
+    fc.assert(
+      fc.property(fc.oneof(anyString, fc.fullUnicodeString(), bytes), (data) => {
+        expect(Base64.encodedLength(data)).toBe(Base64.encode(data).length)
+        if (typeof data === "string") expect(Base64.utf8LengthPortable(data)).toBe(utf8.encode(data).byteLength)
+      }),
+      { numRuns: 1_000 }
+    )
+  })
+
   it("decodes exactly what effect/Encoding decodes, and refuses what it refuses", () => {
     fc.assert(
       fc.property(base64Text, (text) => {
