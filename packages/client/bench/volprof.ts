@@ -1,7 +1,7 @@
 // Profiles the volume cases one at a time: `node --cpu-prof bench/run.mjs bench/volprof.ts <case> [messages]`,
 // cases `publisher`, `consume`, `publish100`, `publish500`, `publish1000`, `pull1000`, and without a network
 // (an AmsHttp that answers from memory) `consume-memory`, `pull-memory`, `publisher-memory`,
-// `publish500-memory`; prints CPU µs per message. `TRANSPORT=AmsUndici` runs them on `AmsUndici.layer`
+// `publish500-memory`, `offer-memory`; prints CPU µs per message. `TRANSPORT=AmsUndici` runs them on `AmsUndici.layer`
 // instead of `NodeHttpClient.layerUndici`. Run it through bench/run.mjs to measure compiled code.
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Effect from "effect/Effect"
@@ -100,6 +100,17 @@ startServer().then(async ({ origin, stop }) => {
         inMemory
       ),
     "publish500-memory": () => Effect.provide(batches(500), inMemory),
+    // `offer` one message at a time, as concurrent `publish` callers do, 500 offered then awaited.
+    "offer-memory": () =>
+      Effect.provide(
+        Effect.scoped(Effect.gen(function*() {
+          const publisher = yield* Publisher.make(topic, { maxMessages: 500 })
+          for (let i = 0; i < count; i += 500) {
+            yield* Effect.all(yield* Effect.forEach(messages.slice(i, i + 500), publisher.offer))
+          }
+        })),
+        inMemory
+      ),
     publish100: () => batches(100),
     publish1000: () => batches(1000),
     publish500: () => batches(500),

@@ -113,6 +113,10 @@ export const encodeAll = (
  * sent. A payload that is not valid base64 (AMS does not check) is never a reason to lose the message:
  * its `data` is then the UTF-8 bytes of `rawData`.
  *
+ * A small `data` may be a view of memory it shares with other messages of the same pull (at most
+ * 64 KiB, which one allocation serves; `data.byteOffset` and `data.buffer` show it): `data.slice()`
+ * is a copy of its own.
+ *
  * @since 0.1.0
  * @category models
  */

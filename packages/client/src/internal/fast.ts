@@ -28,8 +28,12 @@ export const withFastPath = <A, I>(
   }) as unknown as Schema.Schema<A, I>
 }
 
-/** A message payload: its bytes, or the UTF-8 bytes of the text when it is not base64 (never lost). */
-export const decodeData = (raw: string): Uint8Array => Base64.decode(raw) ?? new TextEncoder().encode(raw)
+/**
+ * A message payload: its bytes, or the UTF-8 bytes of the text when it is not base64 (never lost).
+ * The bytes go where `allocate` says (by default an array of their own).
+ */
+export const decodeData = (raw: string, allocate?: Base64.Allocate): Uint8Array =>
+  Base64.decode(raw, allocate) ?? new TextEncoder().encode(raw)
 
 /** A publish time, `undefined` when missing or unreadable. */
 export const decodeTime = (raw: string): Date | undefined => {
@@ -58,7 +62,7 @@ const attributes = (u: unknown): Readonly<Record<string, string>> | undefined =>
 }
 
 /** One `{ackId, message: {messageId?, data?, attributes?, publishTime?}}`, as `Message.ReceivedFromWire`. */
-const received = (u: unknown): Received | undefined => {
+const received = (u: unknown, allocate: Base64.Allocate): Received | undefined => {
   if (!isObject(u) || typeof u.ackId !== "string" || !isObject(u.message)) return undefined
   const wire = u.message
   const messageId = optionalString(wire.messageId)
@@ -70,7 +74,7 @@ const received = (u: unknown): Received | undefined => {
   }
   const message: Message = {
     messageId,
-    data: decodeData(data),
+    data: decodeData(data, allocate),
     rawData: data,
     attributes: attrs,
     publishTime: decodeTime(publishTime),
@@ -88,8 +92,10 @@ export const pulled = (
   if (list === null) return { receivedMessages: null }
   if (!Array.isArray(list)) return undefined
   const out: Array<Received> = new Array(list.length)
+  // The payloads of one answer share slabs of memory (`Message.Message.data`).
+  const allocate = Base64.slabs()
   for (let i = 0; i < list.length; i++) {
-    const one = received(list[i])
+    const one = received(list[i], allocate)
     if (one === undefined) return undefined
     out[i] = one
   }

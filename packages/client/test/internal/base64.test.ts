@@ -77,6 +77,24 @@ describe("internal/base64", () => {
     )
   })
 
+  it("decodes into slabs the same bytes, each payload in its own part of a slab", () => {
+    fc.assert(
+      fc.property(fc.array(base64Text, { maxLength: 40 }), fc.integer({ min: 16, max: 4096 }), (texts, size) => {
+        const allocate = Base64.slabs(size)
+        const decoded = texts.map((text) => [Base64.decode(text, allocate), Base64.decodePortable(text, allocate)])
+        decoded.forEach(([native, portable], i) => {
+          expect(native).toEqual(effectDecode(texts[i]!))
+          expect(portable).toEqual(effectDecode(texts[i]!))
+        })
+        // Writing every byte of one payload changes no other one.
+        const all = decoded.flat().filter((bytes): bytes is Uint8Array => bytes !== undefined)
+        all.forEach((bytes, i) => bytes.fill(i % 256))
+        all.forEach((bytes, i) => expect(bytes.every((byte) => byte === i % 256)).toBe(true))
+      }),
+      { numRuns: 300 }
+    )
+  })
+
   it("agrees on the edge cases", () => {
     for (
       const text of ["", "=", "==", "A", "AA", "AAA", "AA==", "AAA=", "A===", "AA=A", "====", "QR==", "\r\n", "AA\n=="]
