@@ -725,11 +725,8 @@ const run = <M, R, RP>(
           Effect.sync(() => {
             outcomes[i] = ok
             inFlight--
-            if (ok) {
-              settled++
-            } else {
-              progress.halted = true
-            }
+            if (ok) settled++
+            else progress.halted = true
           })
 
         const dispatch: Effect.Effect<void, never, R | RP | AmsHttp.AmsHttp> = Effect.gen(function*() {
@@ -738,9 +735,7 @@ const run = <M, R, RP>(
               outcomes[i] = true
               continue
             }
-            if (stopAfter !== undefined && settled + inFlight >= stopAfter) {
-              return
-            }
+            if (stopAfter !== undefined && settled + inFlight >= stopAfter) return
             yield* permits.take(1)
             if (progress.halted) {
               yield* permits.release(1)

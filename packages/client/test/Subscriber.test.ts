@@ -23,6 +23,25 @@ const publishN = (count: number, from = 0) =>
 
 const options = { ackDeadlineSeconds: 10, stopWhenEmpty: true } as const
 
+/**
+ * A handler that records the number of each message it handles; at message `at` it says so (`started`)
+ * and waits for `release` first.
+ */
+const holdingAt = (at: number) =>
+  Effect.gen(function*() {
+    const started = yield* Deferred.make<void>()
+    const release = yield* Deferred.make<void>()
+    const seen: Array<number> = []
+    const handler = (m: Message.Message) =>
+      Effect.zipRight(
+        numberOf(m) === at
+          ? Effect.zipRight(Deferred.succeed(started, undefined), Deferred.await(release))
+          : Effect.void,
+        Effect.sync(() => seen.push(numberOf(m)))
+      )
+    return { started, release, seen, handler }
+  })
+
 const ackTimeout = Faults.status(408, {
   body: JSON.stringify({ error: { code: 408, message: "ack timeout", status: "TIMEOUT" } }),
   headers: { "content-type": "application/json" }
@@ -216,15 +235,8 @@ describe("Subscriber.consume", { timeout: 30_000 }, () => {
   it.effect("interruption lets the running handler finish, acknowledges what was handled, then ends", () =>
     emulated()(Effect.gen(function*() {
       yield* publishN(5)
-      const started = yield* Deferred.make<void>()
-      const release = yield* Deferred.make<void>()
-      const seen: Array<number> = []
-      const running = yield* Effect.fork(consumer(Subscriber.consume("s", (m) =>
-        numberOf(m) === 2
-          ? Effect.zipRight(Deferred.succeed(started, undefined), Deferred.await(release)).pipe(
-            Effect.zipRight(Effect.sync(() => seen.push(2)))
-          )
-          : Effect.sync(() => seen.push(numberOf(m))), { ackDeadlineSeconds: 10 })))
+      const { handler, release, seen, started } = yield* holdingAt(2)
+      const running = yield* Effect.fork(consumer(Subscriber.consume("s", handler, { ackDeadlineSeconds: 10 })))
       yield* Deferred.await(started)
       const stopping = yield* Effect.fork(Fiber.interrupt(running))
       // Let the interruption reach the consumer before the handler may finish.
@@ -260,16 +272,9 @@ describe("Subscriber.consume", { timeout: 30_000 }, () => {
   it.effect("a consumer its caller made uninterruptible is not stopped between messages: the interruption waits", () =>
     emulated()(Effect.gen(function*() {
       yield* publishN(5)
-      const started = yield* Deferred.make<void>()
-      const release = yield* Deferred.make<void>()
-      const seen: Array<number> = []
+      const { handler, release, seen, started } = yield* holdingAt(1)
       const running = yield* Effect.fork(
-        Effect.uninterruptible(consumer(Subscriber.consume("s", (m) =>
-          numberOf(m) === 1
-            ? Effect.zipRight(Deferred.succeed(started, undefined), Deferred.await(release)).pipe(
-              Effect.zipRight(Effect.sync(() => seen.push(1)))
-            )
-            : Effect.sync(() => seen.push(numberOf(m))), { ackDeadlineSeconds: 10, stopAfter: 5 })))
+        Effect.uninterruptible(consumer(Subscriber.consume("s", handler, { ackDeadlineSeconds: 10, stopAfter: 5 })))
       )
       yield* Deferred.await(started)
       const stopping = yield* Effect.fork(Fiber.interrupt(running))

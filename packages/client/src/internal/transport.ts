@@ -6,8 +6,10 @@ import * as HttpTraceContext from "@effect/platform/HttpTraceContext"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import type * as Fiber from "effect/Fiber"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
+import type * as Tracer from "effect/Tracer"
 import type { AmsError } from "../AmsError.js"
 import { AmsArgumentError, AmsConnectionError } from "../AmsError.js"
 import type { AmsHttpService, AmsRequest } from "../AmsHttp.js"
@@ -178,17 +180,26 @@ export const service = (checked: Checked, scrub: Response.Scrub, send: Send): Am
 // The URL as an HTTP client's span would record it (only for URLs that carry no secret).
 const fullUrl = (base: string, exchange: Exchange): string => base + exchange.path + search(exchange.query)
 
+/** The span a request is recorded on: the request's, else the fiber's current one. */
+const spanOf = (exchange: Exchange, fiber: Fiber.RuntimeFiber<unknown, unknown>): Tracer.Span | undefined => {
+  const current = exchange.span ?? fiber.currentSpan
+  return current !== undefined && current._tag === "Span" ? current : undefined
+}
+
+/** Records on `span` what an HTTP client's span would have: method, status, and the URL if it holds no secret. */
+const record = (span: Tracer.Span, base: string, exchange: Exchange, status: number): void => {
+  span.attribute("http.request.method", exchange.method)
+  span.attribute("http.response.status_code", status)
+  if (!exchange.secret) span.attribute("url.full", fullUrl(base, exchange))
+}
+
 /** When the operation's span is the only one, it records what the HTTP client's would have. */
 export const annotate = (base: string, exchange: Exchange, status: number): Effect.Effect<void> =>
-  Effect.annotateCurrentSpan(
-    exchange.secret
-      ? { "http.request.method": exchange.method, "http.response.status_code": status }
-      : {
-        "http.request.method": exchange.method,
-        "http.response.status_code": status,
-        "url.full": fullUrl(base, exchange)
-      }
-  )
+  Effect.withFiberRuntime((fiber) => {
+    const span = spanOf(exchange, fiber)
+    if (span !== undefined) record(span, base, exchange, status)
+    return Effect.void
+  })
 
 /**
  * Sends one request on a callback transport: `answer` or `fail` is called once, and the function it
@@ -213,8 +224,7 @@ export const direct = (
   call: Call
 ): Effect.Effect<Answer, AmsError> =>
   Effect.withFiberRuntime((fiber) => {
-    const current = exchange.span ?? fiber.currentSpan
-    const span = current !== undefined && current._tag === "Span" ? current : undefined
+    const span = spanOf(exchange, fiber)
     const sent = checked.tracerPropagation && span !== undefined
       ? { ...headers, ...HttpTraceContext.toHeaders(span) }
       : headers
@@ -225,11 +235,7 @@ export const direct = (
         (answer) => {
           // Once interrupted, the span may have ended: it is not written to.
           if (!live) return
-          if (span !== undefined) {
-            span.attribute("http.request.method", exchange.method)
-            span.attribute("http.response.status_code", answer.status)
-            if (!exchange.secret) span.attribute("url.full", fullUrl(checked.base, exchange))
-          }
+          if (span !== undefined) record(span, checked.base, exchange, answer.status)
           resume(Effect.succeed(answer))
         },
         (error) => resume(Effect.fail(error))
