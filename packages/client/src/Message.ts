@@ -114,8 +114,8 @@ export const encodeAll = (
  * its `data` is then the UTF-8 bytes of `rawData`.
  *
  * A small `data` may be a view of memory it shares with other messages of the same pull (at most
- * 64 KiB, which one allocation serves; `data.byteOffset` and `data.buffer` show it): `data.slice()`
- * is a copy of its own.
+ * 64 KiB, which one allocation serves, and no more than the pull's payloads need; `data.byteOffset`
+ * and `data.buffer` show it): `data.slice()` is a copy of its own.
  *
  * @since 0.1.0
  * @category models

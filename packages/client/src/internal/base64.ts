@@ -88,17 +88,22 @@ export type Allocate = (length: number) => Uint8Array
 const fresh: Allocate = (length) => new Uint8Array(length)
 
 /**
- * Views of shared slabs of `size` bytes, a new slab when the last is full: one allocation for many
- * small payloads (a fresh `ArrayBuffer` costs about 2 µs, more than decoding 1 KiB into it). A payload
- * over a quarter of a slab gets an array of its own. Its state is the caller's: one per answer decoded.
+ * Views of shared slabs of at most `size` bytes, a new slab when the last is full: one allocation for
+ * many small payloads (a fresh `ArrayBuffer` costs about 2 µs, more than decoding 1 KiB into it). A slab
+ * is no larger than the bytes still `expected` (an answer's payloads, counted before they are decoded),
+ * so that a pull of one message does not get 64 KiB for it. A payload over a quarter of `size` gets an
+ * array of its own. Its state is the caller's: one per answer decoded.
  */
-export const slabs = (size = 64 * 1024): Allocate => {
+export const slabs = (expected: number, size = 64 * 1024): Allocate => {
   let slab: Uint8Array | undefined
   let used = 0
+  // The bytes expected after the payload being allocated.
+  let after = expected
   return (length) => {
+    after = Math.max(0, after - length)
     if (length > size / 4) return new Uint8Array(length)
-    if (slab === undefined || used + length > size) {
-      slab = new Uint8Array(size)
+    if (slab === undefined || used + length > slab.length) {
+      slab = new Uint8Array(Math.min(size, length + after))
       used = 0
     }
     const view = slab.subarray(used, used + length)

@@ -92,8 +92,14 @@ export const pulled = (
   if (list === null) return { receivedMessages: null }
   if (!Array.isArray(list)) return undefined
   const out: Array<Received> = new Array(list.length)
-  // The payloads of one answer share slabs of memory (`Message.Message.data`).
-  const allocate = Base64.slabs()
+  // The payloads of one answer share slabs of memory (`Message.Message.data`), sized by what they need
+  // at most (three bytes for four characters): read before the messages are, so each read is guarded.
+  let expected = 0
+  for (let i = 0; i < list.length; i++) {
+    const data = (list[i] as { message?: { data?: unknown } } | null)?.message?.data
+    if (typeof data === "string") expected += Math.ceil(data.length / 4) * 3
+  }
+  const allocate = Base64.slabs(expected)
   for (let i = 0; i < list.length; i++) {
     const one = received(list[i], allocate)
     if (one === undefined) return undefined

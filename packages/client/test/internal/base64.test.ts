@@ -79,20 +79,39 @@ describe("internal/base64", () => {
 
   it("decodes into slabs the same bytes, each payload in its own part of a slab", () => {
     fc.assert(
-      fc.property(fc.array(base64Text, { maxLength: 40 }), fc.integer({ min: 16, max: 4096 }), (texts, size) => {
-        const allocate = Base64.slabs(size)
-        const decoded = texts.map((text) => [Base64.decode(text, allocate), Base64.decodePortable(text, allocate)])
-        decoded.forEach(([native, portable], i) => {
-          expect(native).toEqual(effectDecode(texts[i]!))
-          expect(portable).toEqual(effectDecode(texts[i]!))
-        })
-        // Writing every byte of one payload changes no other one.
-        const all = decoded.flat().filter((bytes): bytes is Uint8Array => bytes !== undefined)
-        all.forEach((bytes, i) => bytes.fill(i % 256))
-        all.forEach((bytes, i) => expect(bytes.every((byte) => byte === i % 256)).toBe(true))
-      }),
+      fc.property(
+        fc.array(base64Text, { maxLength: 40 }),
+        fc.integer({ min: 16, max: 4096 }),
+        fc.nat({ max: 8192 }),
+        (texts, size, expected) => {
+          // Whatever was expected (too little, too much), every payload gets its bytes.
+          const allocate = Base64.slabs(expected, size)
+          const decoded = texts.map((text) => [Base64.decode(text, allocate), Base64.decodePortable(text, allocate)])
+          decoded.forEach(([native, portable], i) => {
+            expect(native).toEqual(effectDecode(texts[i]!))
+            expect(portable).toEqual(effectDecode(texts[i]!))
+          })
+          // Writing every byte of one payload changes no other one.
+          const all = decoded.flat().filter((bytes): bytes is Uint8Array => bytes !== undefined)
+          all.forEach((bytes, i) => bytes.fill(i % 256))
+          all.forEach((bytes, i) => expect(bytes.every((byte) => byte === i % 256)).toBe(true))
+        }
+      ),
       { numRuns: 300 }
     )
+  })
+
+  it("makes slabs no larger than the bytes expected, and at most the slab size", () => {
+    // One payload of 3 bytes, expected: a slab of 3 bytes, not 64 KiB.
+    expect(Base64.decode("aGk=", Base64.slabs(3))!.buffer.byteLength).toBe(3)
+    // 100 payloads of 768 bytes in slabs of at most 64 KiB: 85 fit in the first, the rest in a second
+    // slab the size of what is left.
+    const text = "A".repeat(1024)
+    const allocate = Base64.slabs(100 * 768)
+    const decoded = Array.from({ length: 100 }, () => Base64.decode(text, allocate)!)
+    expect(new Set(decoded.map((bytes) => bytes.buffer)).size).toBe(2)
+    expect(decoded[0]!.buffer.byteLength).toBe(64 * 1024)
+    expect(decoded[99]!.buffer.byteLength).toBe(15 * 768)
   })
 
   it("agrees on the edge cases", () => {

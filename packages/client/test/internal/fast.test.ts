@@ -116,6 +116,17 @@ describe("internal/fast: the hot answers decode as their Schema does", () => {
     expect(valid).toBeGreaterThan(100)
   }, 60_000)
 
+  it("a small answer's payloads share no more memory than they need", () => {
+    const value = Schema.decodeUnknownSync(Answers.Pulled)({
+      receivedMessages: [{ ackId: "a", message: { data: "aGk=" } }, { ackId: "b", message: { data: "aGVsbG8=" } }]
+    })
+    const [first, second] = value.receivedMessages!.map((received) => received.message.data)
+    expect([first, second]).toEqual([new TextEncoder().encode("hi"), new TextEncoder().encode("hello")])
+    // One slab for both, of the 9 bytes four characters in three promise at most (2 + 5 used).
+    expect(first!.buffer).toBe(second!.buffer)
+    expect(first!.buffer.byteLength).toBe(9)
+  })
+
   it("encodes back as the Schema does", () => {
     const value = Schema.decodeUnknownSync(Answers.PulledWire)({
       receivedMessages: [{ ackId: "a", message: { data: "aGk=", publishTime: "2026-12-01T08:00:00Z" } }]
