@@ -646,7 +646,9 @@ export const make: {
             yield* gate.release(batch.length, batch.reduce((n, item) => n + share(item.bytes), 0))
           })
         ),
+        // No stack trace: it would point inside the publisher, never at the caller.
         Effect.withSpan("ams.publisher.batch", {
+          captureStackTrace: false,
           attributes: {
             "ams.project": project,
             "ams.topic": topic,

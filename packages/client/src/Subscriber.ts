@@ -600,7 +600,9 @@ const run = <M, R, RP>(
           return { fatal: progress.fatal, interrupted }
         })
       ).pipe(
+        // No stack trace: it would point inside the subscriber, never at the caller.
         Effect.withSpan("ams.subscriber.batch", {
+          captureStackTrace: false,
           attributes: {
             "ams.project": project,
             "ams.subscription": name,

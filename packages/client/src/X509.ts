@@ -351,7 +351,7 @@ export const token = (options: TokenOptions): Effect.Effect<Redacted.Redacted<st
       })
     )
     return yield* tokenFrom(answer)
-  }).pipe(Effect.withSpan("ams.x509.token", { kind: "client" }))
+  }).pipe(Effect.withSpan("ams.x509.token", { kind: "client", captureStackTrace: false }))
 
 /**
  * `AmsHttp` on the token of a client certificate: `token` once, when the layer is built, then
