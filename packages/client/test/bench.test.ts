@@ -19,6 +19,8 @@ interface Report {
       readonly transport: string
       readonly ratio: number
       readonly cpuRatio: number
+      readonly perRound: ReadonlyArray<number>
+      readonly roundsMet: number
       readonly raw: { readonly wallUs: number }
       readonly client: { readonly wallUs: number; readonly cpuUs: number }
     }
@@ -71,6 +73,9 @@ describe("pnpm bench", () => {
         for (const figure of [row.raw.wallUs, row.client.wallUs, row.client.cpuUs, row.ratio, row.cpuRatio]) {
           expect(figure).toBeGreaterThan(0)
         }
+        // Smoke mode runs one round: its ratio is the row's.
+        expect(row.perRound).toEqual([row.ratio])
+        expect([0, 1]).toContain(row.roundsMet)
       }
       expect(report.memory.consume.messages).toBe(2_000)
       expect(report.memory.publisherBuffered.buffered).toBe(1_000)
