@@ -6,8 +6,8 @@
  * @since 0.1.0
  */
 import * as Cause from "effect/Cause"
+import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
-import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -276,19 +276,27 @@ type Prepared<M> =
   | { readonly _tag: "Fatal"; readonly error: AmsDecodeError }
 
 /**
- * How messages reach the user. `start` runs in order, one message after the other; the effect it
- * returns runs in its own fiber and says whether the message was handled.
+ * How messages reach the user: the subscriber runs a handler for each (`consume`), or hands each
+ * pull's messages out as deliveries that settle when acked or nacked (`stream`).
  */
-interface Engine<M, R> {
+type Engine<M, R> = Handlers<M, R> | HandOut<M>
+
+/** `consume`: a handler per message, `concurrency` at a time. */
+interface Handlers<M, R> {
+  readonly _tag: "Handlers"
   /**
    * Made once per consumer, with the counters handlers see: runs a delivered message's handler and
-   * says whether it was handled, when that needs no step before it (then `starter` is this, wrapped).
+   * says whether it was handled.
    */
-  readonly handle?: ((counters: Counters) => (message: M) => Effect.Effect<boolean, never, R>) | undefined
-  /** Made once per consumer, with the counters handlers see. */
-  readonly starter: (counters: Counters) => (message: M) => Effect.Effect<Effect.Effect<boolean, never, R>, never, R>
+  readonly handle: (counters: Counters) => (message: M) => Effect.Effect<boolean, never, R>
   readonly finishInFlight: boolean
   readonly concurrency: number
+}
+
+/** `stream`: each pull's deliveries go out at once, in order, as one chunk. */
+interface HandOut<M> {
+  readonly _tag: "HandOut"
+  readonly emit: (deliveries: ReadonlyArray<Delivery<M>>) => Effect.Effect<void>
 }
 
 /** The offset of a received message, from its ack id (`projects/P/subscriptions/S:<offset>`). */
@@ -510,10 +518,13 @@ const run = <M, R, RP>(
       for (const key of changed) delete owed[key]
       return Effect.forEach(changed, (key, i) => Metric.incrementBy(tagged[key], amounts[i]), { discard: true })
     })
-    const start = engine.starter(handlerCounters)
-    const handle = engine.handle?.(handlerCounters)
     // No schema: a message is delivered as it was received.
     const plain = (prepare as unknown) === untyped
+
+    /** The effect that handles a message and says whether it was handled. */
+    type Work = Effect.Effect<boolean, never, R | AmsHttp.AmsHttp>
+    /** What delivering message `i` is: the work that handles it, or `undefined` when it is handed out. */
+    type Deliver = (i: number, message: M) => Effect.Effect<Work | undefined, never, R | RP>
 
     /** A message handled or not: the prefix grows, a failure stops the batch. */
     interface Progress {
@@ -524,25 +535,28 @@ const run = <M, R, RP>(
 
     /**
      * What to do with message `i` once it is its turn: `undefined` when it needs no handler (already
-     * handled, skipped, or the batch stops here), else the effect that handles it.
+     * handled, skipped, handed out, or the batch stops here), else the effect that handles it. A message
+     * to deliver goes to `deliver`.
      */
     const begin = (
       batch: ReadonlyArray<Message.Received>,
       i: number,
-      progress: Progress
-    ): Effect.Effect<Effect.Effect<boolean, never, R | AmsHttp.AmsHttp> | undefined, never, R | RP> => {
+      progress: Progress,
+      deliver: Deliver
+    ): Effect.Effect<Work | undefined, never, R | RP> => {
       const prepared = prepare(batch[i])
       return Effect.isEffect(prepared)
-        ? Effect.flatMap(prepared, (ready) => decide(batch, i, progress, ready))
-        : decide(batch, i, progress, prepared)
+        ? Effect.flatMap(prepared, (ready) => decide(batch, i, progress, ready, deliver))
+        : decide(batch, i, progress, prepared, deliver)
     }
 
     const decide = (
       batch: ReadonlyArray<Message.Received>,
       i: number,
       progress: Progress,
-      prepared: Prepared<M>
-    ): Effect.Effect<Effect.Effect<boolean, never, R | AmsHttp.AmsHttp> | undefined, never, R | RP> => {
+      prepared: Prepared<M>,
+      deliver: Deliver
+    ): Effect.Effect<Work | undefined, never, R | RP> => {
       if (prepared._tag === "Fatal") {
         progress.fatal = prepared.error
         progress.halted = true
@@ -563,7 +577,7 @@ const run = <M, R, RP>(
       }
       return prepared._tag === "DeadLetter"
         ? Effect.succeed(deadLetter(batch[i], prepared.topic, prepared.reason))
-        : start(prepared.message)
+        : deliver(i, prepared.message)
     }
 
     /** Handles one pull, acknowledges its handled prefix in time, remembers what was handled past it. */
@@ -587,9 +601,7 @@ const run = <M, R, RP>(
           })
           const left = Math.max(0, pulledAt + deadlineMillis - marginMillis - (yield* Clock.currentTimeMillis))
 
-          const interrupted = engine.concurrency === 1
-            ? yield* inOrder(batch, progress, restore, ackPrefix, left)
-            : yield* concurrently(batch, progress, restore, ackPrefix, left)
+          const interrupted = yield* drive(batch, progress, restore, ackPrefix, left)
 
           if (windowOpen && (yield* Clock.currentTimeMillis) - pulledAt < deadlineMillis) yield* ackPrefix
           for (let i = acked; i < n; i++) {
@@ -626,12 +638,29 @@ const run = <M, R, RP>(
       left: number
     ) => Effect.Effect<boolean, never, R | RP | AmsHttp.AmsHttp>
 
+    /** A `consume` engine made for this consumer: its handler, with the counters handlers see. */
+    interface Bound {
+      readonly handle: (message: M) => Work
+      readonly deliver: Deliver
+      readonly finishInFlight: boolean
+      readonly concurrency: number
+    }
+    const bound = (handlers: Handlers<M, R>): Bound => {
+      const handle = handlers.handle(handlerCounters)
+      return {
+        handle,
+        deliver: (_, message) => Effect.succeed(handle(message)),
+        finishInFlight: handlers.finishInFlight,
+        concurrency: handlers.concurrency
+      }
+    }
+
     /**
      * Concurrency 1: one message after the other in this fiber, no fiber or permit per message. The
      * acknowledgement due before the deadline is a timer fiber's, as a handler may still be running
      * then. A running handler finishes (`finishInFlight`) or is interrupted; either way the batch stops.
      */
-    const inOrder: Driver = (batch, progress, restore, ackPrefix, left) =>
+    const inOrder = (bound: Bound): Driver => (batch, progress, restore, ackPrefix, left) =>
       Effect.gen(function*() {
         const timer = yield* Effect.fork(Effect.zipRight(Effect.interruptible(Effect.sleep(left)), ackPrefix))
         // Whether the consumer may be interrupted at all (its caller may have made it uninterruptible);
@@ -643,7 +672,8 @@ const run = <M, R, RP>(
               batch,
               progress,
               restore,
-              () => interruptible.value && !Cause.isEmpty(fiber.getFiberRef(FiberRef.interruptedCause))
+              () => interruptible.value && !Cause.isEmpty(fiber.getFiberRef(FiberRef.interruptedCause)),
+              bound
             )
           ))
         // An interruption that came while the last handler finished.
@@ -662,7 +692,8 @@ const run = <M, R, RP>(
       batch: ReadonlyArray<Message.Received>,
       progress: Progress,
       restore: Restore,
-      pending: () => boolean
+      pending: () => boolean,
+      bound: Bound
     ): Effect.Effect<boolean, never, R | RP | AmsHttp.AmsHttp> => {
       const { outcomes } = progress
       // The message whose handler runs: one at a time, so one continuation serves them all (no
@@ -688,7 +719,7 @@ const run = <M, R, RP>(
       // A handler let finish runs uninterruptibly; otherwise its interruption is the consumer's.
       const finish = (i: number, work: Effect.Effect<boolean, never, R | AmsHttp.AmsHttp>) => {
         current = i
-        return Effect.matchCauseEffect(engine.finishInFlight ? work : restore(work), finished)
+        return Effect.matchCauseEffect(bound.finishInFlight ? work : restore(work), finished)
       }
       const from = (first: number): Effect.Effect<boolean, never, R | RP | AmsHttp.AmsHttp> => {
         for (let i = first; i < batch.length && !progress.halted; i++) {
@@ -699,9 +730,9 @@ const run = <M, R, RP>(
           if (stopAfter !== undefined && settled >= stopAfter) break
           if (pending()) return succeedTrue
           // The hot case, a plain message for `consume`: its handler is the only step.
-          if (handle !== undefined && plain) return finish(i, handle(batch[i].message as M))
+          if (plain) return finish(i, bound.handle(batch[i].message as M))
           // Interruptible while a message is prepared.
-          return Effect.flatMap(Effect.exit(restore(begin(batch, i, progress))), (begun) =>
+          return Effect.flatMap(Effect.exit(restore(begin(batch, i, progress, bound.deliver))), (begun) =>
             Exit.isFailure(begun)
               ? succeedTrue
               : begun.value === undefined
@@ -714,21 +745,22 @@ const run = <M, R, RP>(
     }
 
     /** Concurrency above 1: a fiber per message, `concurrency` permits, the prefix acked at the deadline. */
-    const concurrently: Driver = (batch, progress, restore, ackPrefix, left) =>
+    const concurrently = (bound: Bound): Driver => (batch, progress, restore, ackPrefix, left) =>
       Effect.gen(function*() {
         const { outcomes } = progress
         const n = batch.length
         const fibers: Array<Fiber.RuntimeFiber<void>> = []
         let inFlight = 0
         const scope = yield* Scope.make()
-        const permits = yield* Effect.makeSemaphore(engine.concurrency)
+        const permits = yield* Effect.makeSemaphore(bound.concurrency)
 
         const record = (i: number, ok: boolean) =>
           Effect.sync(() => {
             outcomes[i] = ok
             inFlight--
-            if (ok) settled++
-            else progress.halted = true
+            if (ok) {
+              settled++
+            } else progress.halted = true
           })
 
         const dispatch: Effect.Effect<void, never, R | RP | AmsHttp.AmsHttp> = Effect.gen(function*() {
@@ -737,13 +769,15 @@ const run = <M, R, RP>(
               outcomes[i] = true
               continue
             }
-            if (stopAfter !== undefined && settled + inFlight >= stopAfter) return
+            if (stopAfter !== undefined && settled + inFlight >= stopAfter) {
+              return
+            }
             yield* permits.take(1)
             if (progress.halted) {
               yield* permits.release(1)
               return
             }
-            const work = yield* begin(batch, i, progress)
+            const work = yield* begin(batch, i, progress, bound.deliver)
             if (work === undefined) {
               yield* permits.release(1)
               continue
@@ -752,7 +786,9 @@ const run = <M, R, RP>(
             fibers.push(
               yield* Effect.forkIn(
                 work.pipe(
-                  Effect.onExit((exit) => record(i, Exit.isSuccess(exit) && exit.value)),
+                  Effect.onExit((exit) =>
+                    record(i, Exit.isSuccess(exit) && exit.value)
+                  ),
                   Effect.ensuring(permits.release(1)),
                   Effect.asVoid
                 ),
@@ -766,7 +802,7 @@ const run = <M, R, RP>(
         const finished = Effect.zipRight(Fiber.await(dispatcher), Effect.suspend(() => Fiber.awaitAll(fibers)))
         const stop = Effect.zipRight(
           Fiber.interrupt(dispatcher),
-          Effect.suspend(() => engine.finishInFlight ? Fiber.awaitAll(fibers) : Fiber.interruptAll(fibers))
+          Effect.suspend(() => bound.finishInFlight ? Fiber.awaitAll(fibers) : Fiber.interruptAll(fibers))
         )
 
         let interrupted = false
@@ -787,6 +823,104 @@ const run = <M, R, RP>(
         yield* Scope.close(scope, Exit.void)
         return interrupted
       })
+
+    /**
+     * `stream`: a pull's messages go out at once, in order, as one chunk of deliveries, and each settles
+     * when its `ack` or `nack` runs, with no fiber per message. The acked prefix is acknowledged at the
+     * deadline and the rest waited for, as with `concurrently`. Once the batch is over (every delivery
+     * settled, or the consumer interrupted) a late `ack` or `nack` changes nothing: what it would have
+     * settled comes back with the next pull.
+     */
+    const handOut = (emit: HandOut<M>["emit"]): Driver => (batch, progress, restore, ackPrefix, left) =>
+      Effect.gen(function*() {
+        const { outcomes } = progress
+        const tallyOne = tallyOf(handlerCounters)
+        const deliveries: Array<Delivery<M>> = []
+        let open = 0
+        let over = false
+        let wake: (() => void) | undefined
+        const settleAt = (i: number, ok: boolean): Effect.Effect<void> =>
+          Effect.suspend(() => {
+            if (over || outcomes[i] !== undefined) return Effect.void
+            outcomes[i] = ok
+            if (ok) settled++
+            else progress.halted = true
+            if (--open === 0) wake?.()
+            const key = ok ? "handled" : "handlerFailures"
+            if (tallyOne === undefined) return handlerCounters.add({ [key]: 1 })
+            tallyOne(key)
+            return Effect.void
+          })
+        const handOutOne = (i: number, message: M) => {
+          open++
+          deliveries.push({ message, ack: settleAt(i, true), nack: settleAt(i, false) })
+        }
+        const deliver: Deliver = (i, message) =>
+          Effect.sync(() => {
+            handOutOne(i, message)
+            return undefined
+          })
+
+        let interrupted = false
+        for (let i = 0; i < batch.length && !progress.halted; i++) {
+          if (unconfirmed.size > 0 && unconfirmed.has(offsetOf(batch[i]))) {
+            outcomes[i] = true
+            continue
+          }
+          if (stopAfter !== undefined && settled + open >= stopAfter) break
+          // No schema: nothing to prepare, nothing to wait for.
+          if (plain) {
+            handOutOne(i, batch[i].message as M)
+            continue
+          }
+          const begun = yield* Effect.exit(restore(begin(batch, i, progress, deliver)))
+          if (Exit.isFailure(begun)) {
+            interrupted = true
+            break
+          }
+          // A dead letter's publish: the subscriber's own work, done before the next message.
+          if (begun.value !== undefined) {
+            const done = yield* Effect.exit(restore(begun.value))
+            if (Exit.isFailure(done)) {
+              interrupted = true
+              break
+            }
+            outcomes[i] = done.value
+            if (done.value) settled++
+            else progress.halted = true
+          }
+        }
+        if (!interrupted && deliveries.length > 0 && Exit.isFailure(yield* Effect.exit(restore(emit(deliveries))))) {
+          interrupted = true
+        }
+
+        const allSettled = Effect.async<void>((resume) => {
+          if (open === 0) return resume(Effect.void)
+          wake = () => resume(Effect.void)
+          return Effect.sync(() => {
+            wake = undefined
+          })
+        })
+        if (!interrupted) {
+          const first = yield* Effect.exit(restore(Effect.timeoutOption(allSettled, Duration.millis(left))))
+          if (Exit.isFailure(first)) {
+            interrupted = true
+          } else if (Option.isNone(first.value)) {
+            // The deadline comes first: acknowledge the acked prefix now, wait for the rest; what is
+            // acked after it is remembered and acknowledged after the next pull delivers it again.
+            yield* ackPrefix
+            if (Exit.isFailure(yield* Effect.exit(restore(allSettled)))) interrupted = true
+          }
+        }
+        over = true
+        return interrupted
+      })
+
+    const drive: Driver = engine._tag === "HandOut"
+      ? handOut(engine.emit)
+      : engine.concurrency === 1
+      ? inOrder(bound(engine))
+      : concurrently(bound(engine))
 
     /** After the last batch: pull again to acknowledge what was handled but not confirmed. */
     const settle = Effect.gen(function*() {
@@ -857,15 +991,7 @@ const consumeEngine = <M, E, R>(handler: (message: M) => Effect.Effect<unknown, 
       return Effect.matchCauseEffect(run, outcome)
     }
   }
-  return {
-    concurrency,
-    finishInFlight: true,
-    handle,
-    starter: (counters: Counters) => {
-      const run = handle(counters)
-      return (message: M) => Effect.succeed(run(message))
-    }
-  }
+  return { _tag: "Handlers", concurrency, finishInFlight: true, handle } as const
 }
 
 /**
@@ -950,6 +1076,9 @@ export interface Delivery<M> {
  * stream ends or is interrupted, the acked prefix is acknowledged and elements not yet acked come back.
  * The stream ends with `stopAfter` or `stopWhenEmpty`, or fails when a pull fails for good.
  *
+ * Each pull's deliveries are emitted together, as one chunk, in order: chunk-wise operators
+ * (`Stream.mapChunksEffect`, or `Effect.forEach` over a chunk) settle a pull at the cost of `consume`.
+ *
  * @example
  * import { Message, Subscriber } from "@argo-ams/client"
  * import { Console, Effect, Stream } from "effect"
@@ -975,32 +1104,16 @@ export const stream: {
   options?: Options | TypedOptions<A, I, RS>
 ): Stream.Stream<Delivery<Typed<A>>, AmsError, AmsHttp.AmsHttp | RS> =>
   Stream.unwrapScoped(Effect.gen(function*() {
-    const maxMessages = yield* whole("maxMessages", options?.maxMessages ?? defaults.maxMessages, 1)
     const counters = options?.counters ?? (yield* makeCounters)
-    const queue = yield* Queue.bounded<Take.Take<Delivery<Typed<A>>, AmsError>>(maxMessages + 1)
+    // A pull's deliveries, then the end: the consumer pulls again only once every delivery is settled.
+    const queue = yield* Queue.bounded<Take.Take<Delivery<Typed<A>>, AmsError>>(2)
     const prepare = preparer(subscription, options)
     const engine: Engine<Typed<A>, never> = {
-      concurrency: maxMessages,
-      finishInFlight: false,
-      starter: (counters) => (message) =>
-        Effect.gen(function*() {
-          const handled = yield* Deferred.make<boolean>()
-          yield* Queue.offer(
-            queue,
-            Take.of({
-              message,
-              ack: Effect.asVoid(Deferred.succeed(handled, true)),
-              nack: Effect.asVoid(Deferred.succeed(handled, false))
-            })
-          )
-          return Effect.tap(
-            Deferred.await(handled),
-            (ok) => counters.add(ok ? { handled: 1 } : { handlerFailures: 1 })
-          )
-        })
+      _tag: "HandOut",
+      emit: (deliveries) => Queue.offer(queue, Take.chunk(Chunk.unsafeFromArray(deliveries)))
     }
     yield* Effect.forkScoped(
-      run(subscription, options, prepare, engine, counters).pipe(
+      run<Typed<A>, never, RS>(subscription, options, prepare, engine, counters).pipe(
         Effect.exit,
         Effect.flatMap((exit) => Queue.offer(queue, Exit.isSuccess(exit) ? Take.end : Take.failCause(exit.cause)))
       )

@@ -11,12 +11,27 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Metric from "effect/Metric"
 import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type * as Message from "../src/Message.js"
 import * as Subscriber from "../src/Subscriber.js"
+import * as Subscription from "../src/Subscription.js"
 import * as Topic from "../src/Topic.js"
 import { recording } from "./utils/spans.js"
-import { consumer, driven, emulated, faultStats, numberOf, offsets, payload, publisher, seed } from "./utils/volume.js"
+import {
+  admin,
+  consumer,
+  driven,
+  emulated,
+  faultStats,
+  numberOf,
+  offsets,
+  payload,
+  publisher,
+  report,
+  seed,
+  tally
+} from "./utils/volume.js"
 
 const publishN = (count: number, from = 0) =>
   publisher(Topic.publish("t", Array.from({ length: count }, (_, i) => payload(from + i))))
@@ -342,6 +357,146 @@ describe("Subscriber.stream", { timeout: 30_000 }, () => {
       )
       expect(Chunk.toReadonlyArray(taken).map((d) => numberOf(d.message))).toEqual([0, 1, 2, 3])
       expect((yield* offsets()).current).toBe(4)
+    })))
+
+  it.effect("under faults, acked eight at a time with some nacks: every message acked, none twice, 0 lost", () =>
+    emulated(Faults.random({
+      seed: "stream",
+      rate: 0.2,
+      faults: [Faults.balancer(503), Faults.drop(), Faults.drop({ processed: true }), Faults.truncate()],
+      match: { path: /:(pull|acknowledge)$/ }
+    }))(Effect.gen(function*() {
+      yield* publishN(300)
+      const acked: Array<Message.Message> = []
+      let calls = 0
+      const counters = yield* Subscriber.makeCounters
+      yield* consumer(
+        Subscriber.stream("s", { ...options, maxMessages: 40, retry: Schedule.recurs(1_000), counters }).pipe(
+          Stream.mapEffect((delivery) =>
+            Effect.suspend(() => {
+              if (++calls % 17 === 5) return delivery.nack
+              acked.push(delivery.message)
+              return delivery.ack
+            }), { concurrency: 8 }),
+          Stream.runDrain
+        )
+      )
+      const counts = tally(300, acked)
+      expect(counts).toMatchObject({ lost: 0, duplicates: 0, payloadDuplicates: 0, handled: 300 })
+      expect((yield* offsets()).current).toBe(300)
+      const stats = yield* counters.get
+      expect(stats).toMatchObject({ handled: 300, acknowledged: 300, handlerFailures: calls - 300 })
+      expect(stats.handlerFailures).toBeGreaterThan(0)
+      yield* report("stream under faults", {
+        published: 300,
+        acked: counts.handled,
+        nacked: stats.handlerFailures,
+        duplicates: counts.duplicates,
+        lost: counts.lost
+      })
+    })))
+
+  it.effect("counts acks and nacks, and emits each pull as one chunk", () =>
+    emulated()(Effect.gen(function*() {
+      yield* publishN(10)
+      const counters = yield* Subscriber.makeCounters
+      const chunks: Array<number> = []
+      yield* consumer(
+        Subscriber.stream("s", { ...options, maxMessages: 4, counters }).pipe(
+          Stream.mapChunks((chunk) => {
+            chunks.push(Chunk.size(chunk))
+            return chunk
+          }),
+          Stream.mapEffect((delivery) =>
+            numberOf(delivery.message) === 5 && chunks.length === 2 ? delivery.nack : delivery.ack
+          ),
+          Stream.runDrain
+        )
+      )
+      // 0-3; 4-7 with 5 nacked (6 and 7 acked, remembered); 5-8, of which 6 and 7 are not emitted again; 9.
+      expect(chunks).toEqual([4, 4, 2, 1])
+      expect(yield* counters.get).toMatchObject({ handled: 10, handlerFailures: 1, acknowledged: 10, redelivered: 3 })
+      expect((yield* offsets()).current).toBe(10)
+    })))
+
+  it.effect("acks slower than the deadline: the acked prefix is acknowledged in time, the rest after the next pull", () =>
+    emulated([], seed({ ackDeadlineSeconds: 10 }))(Effect.gen(function*() {
+      yield* publishN(3)
+      const acks: Array<number> = []
+      const counters = yield* Subscriber.makeCounters
+      yield* driven(
+        consumer(
+          Subscriber.stream("s", { stopWhenEmpty: true, counters, maxMessages: 3 }).pipe(
+            Stream.mapEffect((delivery) =>
+              Effect.zipRight(
+                Effect.sleep("6 seconds"),
+                Effect.zipRight(Effect.sync(() => acks.push(numberOf(delivery.message))), delivery.ack)
+              )
+            ),
+            Stream.runDrain
+          )
+        ),
+        { step: "1 second" }
+      )
+      // Acked at 6 s and 12 s: the first is acknowledged at 8 s (the deadline less 2 s), the others once
+      // the next pull delivers them again, without emitting them again.
+      expect(acks).toEqual([0, 1, 2])
+      expect(yield* counters.get).toMatchObject({ ackTimeouts: 0, acknowledged: 3, handled: 3, redelivered: 2 })
+      expect((yield* offsets()).current).toBe(3)
+    })))
+
+  it.effect("typed: values decoded by the schema; undecodable messages skipped or dead-lettered", () =>
+    emulated()(Effect.gen(function*() {
+      const Reading = Schema.Struct({ n: Schema.Number })
+      // Five messages, two of which do not decode (the second and the fourth).
+      const publishMixed = publisher(Topic.publish("t", [
+        { data: JSON.stringify({ n: 0 }) },
+        { data: "not json" },
+        { data: JSON.stringify({ n: 2 }) },
+        { data: JSON.stringify({ n: "three" }) },
+        { data: JSON.stringify({ n: 4 }) }
+      ]))
+      // The project admin may consume `s` and publish to `dlq`.
+      const values = (policy: Subscriber.DecodePolicy) =>
+        Effect.gen(function*() {
+          const counters = yield* Subscriber.makeCounters
+          const seen = yield* admin(
+            Subscriber.stream("s", { ...options, schema: Reading, onDecodeError: policy, counters }).pipe(
+              Stream.mapEffect((delivery) => Effect.as(delivery.ack, delivery.message.value.n)),
+              Stream.runCollect
+            )
+          )
+          return { seen: Chunk.toReadonlyArray(seen), stats: yield* counters.get }
+        })
+      yield* publishMixed
+      const skipped = yield* values("skip")
+      expect(skipped.seen).toEqual([0, 2, 4])
+      expect(skipped.stats).toMatchObject({ skipped: 2, handled: 3, acknowledged: 5 })
+      yield* publishMixed
+      const lettered = yield* values({ deadLetter: "dlq" })
+      expect(lettered.seen).toEqual([0, 2, 4])
+      expect(lettered.stats).toMatchObject({ deadLettered: 2, handled: 3, acknowledged: 5 })
+      const letters = yield* admin(Subscription.pull("dlq-sub", { maxMessages: 10 }))
+      expect(letters.map((r) => r.message.attributes["ams-dead-letter-message-id"])).toEqual(["6", "8"])
+      expect((yield* offsets()).current).toBe(10)
+    })))
+
+  it.effect("typed, fail (the default): the acked prefix is acknowledged, the stream fails, the message stays", () =>
+    emulated()(Effect.gen(function*() {
+      const Reading = Schema.Struct({ n: Schema.Number })
+      yield* publisher(Topic.publish("t", [{ data: JSON.stringify({ n: 0 }) }, { data: "not json" }]))
+      const seen: Array<number> = []
+      const error = yield* consumer(
+        Subscriber.stream("s", { ...options, schema: Reading }).pipe(
+          Stream.mapEffect((delivery) =>
+            Effect.zipRight(Effect.sync(() => seen.push(delivery.message.value.n)), delivery.ack)
+          ),
+          Stream.runDrain
+        )
+      ).pipe(Effect.flip)
+      expect(error._tag).toBe("AmsDecodeError")
+      expect(seen).toEqual([0])
+      expect((yield* offsets()).current).toBe(1)
     })))
 
   it.effect("elements emitted but never acked are not acknowledged", () =>
