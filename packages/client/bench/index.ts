@@ -291,7 +291,7 @@ const throughput = async (c: Contenders): Promise<Array<Row>> => {
   return rows
 }
 
-/** `Publisher` and `Subscriber.consume` against raw loops, `volume` messages per round. */
+/** `Publisher`, `Subscriber.consume` and `Subscriber.stream` against raw loops, `volume` messages per round. */
 const atVolume = async (c: Contenders, volume: number): Promise<Array<Row>> => {
   const clients: Volume.Clients = [
     ["undici", (effect) => c.client.undici.runPromise(effect)],
@@ -309,6 +309,11 @@ const atVolume = async (c: Contenders, volume: number): Promise<Array<Row>> => {
   }
   for (const [transport] of clients) {
     rows.push(row("`Subscriber.consume`, 1 KiB, 1,000 per pull", consumed, transport, volume, 0.9))
+    report(rows.at(-1)!)
+  }
+  const streamed = await Volume.streamer(c.raw.undici, clients, volume, plan)
+  for (const [transport] of clients) {
+    rows.push(row("`Subscriber.stream`, 1 KiB, 1,000 per pull, acked one by one", streamed, transport, volume, 0.9))
     report(rows.at(-1)!)
   }
   return rows

@@ -1,4 +1,4 @@
-// At volume: `Publisher` against raw posting at the same batch size, `Subscriber.consume` against a raw
+// At volume: `Publisher` against raw posting at the same batch size, `Subscriber.consume` and `.stream` against a raw
 // pull-1,000-then-ack loop, and the memory the two hold (per buffered message; flat while consuming).
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
@@ -106,6 +106,36 @@ export const subscriber = (raw: Raw, clients: Clients, count: number, plan: Plan
       run: (rounds) =>
         run(Subscriber.consume(subscription, () => Effect.void, { maxMessages: 1_000, stopAfter: count * rounds }))
           .then(() => undefined)
+    }))
+  ]
+  return measure(variants, plan)
+}
+
+/**
+ * `Subscriber.stream` of `count` messages (1,000 a pull), each delivery acked as it comes, against the raw
+ * pull-1,000-then-ack loop.
+ */
+export const streamer = (raw: Raw, clients: Clients, count: number, plan: Plan): Promise<Array<Measured>> => {
+  const variants: Array<Variant> = [
+    {
+      kind: "raw",
+      transport: "undici",
+      run: async (rounds) => {
+        for (let read = 0; read < count * rounds;) {
+          const received = await raw.pull(1_000)
+          await raw.acknowledge(received.at(-1)!.ackId)
+          read += received.length
+        }
+      }
+    },
+    ...clients.map(([transport, run]): Variant => ({
+      kind: "client",
+      transport,
+      run: (rounds) =>
+        run(Stream.runDrain(Stream.mapEffect(
+          Subscriber.stream(subscription, { maxMessages: 1_000, stopAfter: count * rounds }),
+          (delivery) => delivery.ack
+        )))
     }))
   ]
   return measure(variants, plan)

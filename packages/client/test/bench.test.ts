@@ -66,7 +66,9 @@ describe("pnpm bench", () => {
           "`Publisher.publishAll`, 1 KiB, 500 per request on undici",
           "`Publisher.publishAll`, 1 KiB, 500 per request on undici, `AmsUndici`",
           "`Subscriber.consume`, 1 KiB, 1,000 per pull on undici",
-          "`Subscriber.consume`, 1 KiB, 1,000 per pull on undici, `AmsUndici`"
+          "`Subscriber.consume`, 1 KiB, 1,000 per pull on undici, `AmsUndici`",
+          "`Subscriber.stream`, 1 KiB, 1,000 per pull, acked one by one on undici",
+          "`Subscriber.stream`, 1 KiB, 1,000 per pull, acked one by one on undici, `AmsUndici`"
         ])
       )
       for (const row of report.rows) {
