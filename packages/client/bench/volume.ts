@@ -69,23 +69,26 @@ export const publisher = (raw: Raw, clients: Clients, count: number, plan: Plan)
   return measure(variants, plan)
 }
 
+/** The raw pull-1,000-then-ack loop, by hand, until `count` messages a round are read. */
+const rawPullAck = (raw: Raw, count: number): Variant => ({
+  kind: "raw",
+  transport: "undici",
+  run: async (rounds) => {
+    for (let read = 0; read < count * rounds;) {
+      const received = await raw.pull(1_000)
+      await raw.acknowledge(received.at(-1)!.ackId)
+      read += received.length
+    }
+  }
+})
+
 /**
  * `Subscriber.consume` of `count` messages (1,000 a pull) against a raw pull-1,000-then-ack loop, by hand
  * and inside an Effect with an Effect handler per message (the floor).
  */
 export const subscriber = (raw: Raw, clients: Clients, count: number, plan: Plan): Promise<Array<Measured>> => {
   const variants: Array<Variant> = [
-    {
-      kind: "raw",
-      transport: "undici",
-      run: async (rounds) => {
-        for (let read = 0; read < count * rounds;) {
-          const received = await raw.pull(1_000)
-          await raw.acknowledge(received.at(-1)!.ackId)
-          read += received.length
-        }
-      }
-    },
+    rawPullAck(raw, count),
     {
       // Each message handed to an Effect handler, as a consumer must: the least a consume loop costs.
       kind: "floor",
@@ -117,17 +120,7 @@ export const subscriber = (raw: Raw, clients: Clients, count: number, plan: Plan
  */
 export const streamer = (raw: Raw, clients: Clients, count: number, plan: Plan): Promise<Array<Measured>> => {
   const variants: Array<Variant> = [
-    {
-      kind: "raw",
-      transport: "undici",
-      run: async (rounds) => {
-        for (let read = 0; read < count * rounds;) {
-          const received = await raw.pull(1_000)
-          await raw.acknowledge(received.at(-1)!.ackId)
-          read += received.length
-        }
-      }
-    },
+    rawPullAck(raw, count),
     ...clients.map(([transport, run]): Variant => ({
       kind: "client",
       transport,
