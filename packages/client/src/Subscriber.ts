@@ -805,23 +805,29 @@ const run = <M, R, RP>(
           Effect.suspend(() => bound.finishInFlight ? Fiber.awaitAll(fibers) : Fiber.interruptAll(fibers))
         )
 
-        let interrupted = false
-        const first = yield* Effect.exit(restore(Effect.timeoutOption(finished, Duration.millis(left))))
-        if (Exit.isFailure(first)) {
-          interrupted = true
-          yield* stop
-        } else if (Option.isNone(first.value)) {
-          // The deadline comes first: acknowledge the handled prefix now, let the rest run on; it is
-          // remembered as handled and acknowledged after the next pull delivers it again.
-          yield* ackPrefix
-          const rest = yield* Effect.exit(restore(finished))
-          if (Exit.isFailure(rest)) {
-            interrupted = true
-            yield* stop
-          }
-        }
+        const interrupted = yield* awaitBatch(finished, restore, ackPrefix, left)
+        if (interrupted) yield* stop
         yield* Scope.close(scope, Exit.void)
         return interrupted
+      })
+
+    /**
+     * Waits for `finished`; if the deadline (`left` ms) comes first, acknowledges the handled prefix then
+     * and waits on: what is handled after it is remembered and acknowledged after the next pull
+     * delivers it again. Says whether the consumer was interrupted while it waited.
+     */
+    const awaitBatch = (
+      finished: Effect.Effect<unknown>,
+      restore: Restore,
+      ackPrefix: Effect.Effect<void, never, AmsHttp.AmsHttp>,
+      left: number
+    ): Effect.Effect<boolean, never, AmsHttp.AmsHttp> =>
+      Effect.gen(function*() {
+        const first = yield* Effect.exit(restore(Effect.timeoutOption(finished, Duration.millis(left))))
+        if (Exit.isFailure(first)) return true
+        if (Option.isSome(first.value)) return false
+        yield* ackPrefix
+        return Exit.isFailure(yield* Effect.exit(restore(finished)))
       })
 
     /**
@@ -831,90 +837,82 @@ const run = <M, R, RP>(
      * settled, or the consumer interrupted) a late `ack` or `nack` changes nothing: what it would have
      * settled comes back with the next pull.
      */
-    const handOut = (emit: HandOut<M>["emit"]): Driver => (batch, progress, restore, ackPrefix, left) =>
-      Effect.gen(function*() {
-        const { outcomes } = progress
-        const tallyOne = tallyOf(handlerCounters)
-        const deliveries: Array<Delivery<M>> = []
-        let open = 0
-        let over = false
-        let wake: (() => void) | undefined
-        const settleAt = (i: number, ok: boolean): Effect.Effect<void> =>
-          Effect.suspend(() => {
-            if (over || outcomes[i] !== undefined) return Effect.void
-            outcomes[i] = ok
-            if (ok) settled++
-            else progress.halted = true
-            if (--open === 0) wake?.()
-            const key = ok ? "handled" : "handlerFailures"
-            if (tallyOne === undefined) return handlerCounters.add({ [key]: 1 })
-            tallyOne(key)
-            return Effect.void
-          })
-        const handOutOne = (i: number, message: M) => {
-          open++
-          deliveries.push({ message, ack: settleAt(i, true), nack: settleAt(i, false) })
-        }
-        const deliver: Deliver = (i, message) =>
-          Effect.sync(() => {
-            handOutOne(i, message)
-            return undefined
-          })
+    const handOut = (emit: HandOut<M>["emit"]): Driver => {
+      const tallyOne = tallyOf(handlerCounters)
+      return (batch, progress, restore, ackPrefix, left) =>
+        Effect.gen(function*() {
+          const { outcomes } = progress
+          const deliveries: Array<Delivery<M>> = []
+          let open = 0
+          let over = false
+          let wake: (() => void) | undefined
+          const settleAt = (i: number, ok: boolean): Effect.Effect<void> =>
+            Effect.suspend(() => {
+              if (over || outcomes[i] !== undefined) return Effect.void
+              outcomes[i] = ok
+              if (ok) settled++
+              else progress.halted = true
+              if (--open === 0) wake?.()
+              const key = ok ? "handled" : "handlerFailures"
+              if (tallyOne === undefined) return handlerCounters.add({ [key]: 1 })
+              tallyOne(key)
+              return Effect.void
+            })
+          const handOutOne = (i: number, message: M) => {
+            open++
+            deliveries.push({ message, ack: settleAt(i, true), nack: settleAt(i, false) })
+          }
+          const deliver: Deliver = (i, message) =>
+            Effect.sync(() => {
+              handOutOne(i, message)
+              return undefined
+            })
 
-        let interrupted = false
-        for (let i = 0; i < batch.length && !progress.halted; i++) {
-          if (unconfirmed.size > 0 && unconfirmed.has(offsetOf(batch[i]))) {
-            outcomes[i] = true
-            continue
-          }
-          if (stopAfter !== undefined && settled + open >= stopAfter) break
-          // No schema: nothing to prepare, nothing to wait for.
-          if (plain) {
-            handOutOne(i, batch[i].message as M)
-            continue
-          }
-          const begun = yield* Effect.exit(restore(begin(batch, i, progress, deliver)))
-          if (Exit.isFailure(begun)) {
-            interrupted = true
-            break
-          }
-          // A dead letter's publish: the subscriber's own work, done before the next message.
-          if (begun.value !== undefined) {
-            const done = yield* Effect.exit(restore(begun.value))
-            if (Exit.isFailure(done)) {
+          let interrupted = false
+          for (let i = 0; i < batch.length && !progress.halted; i++) {
+            if (unconfirmed.size > 0 && unconfirmed.has(offsetOf(batch[i]))) {
+              outcomes[i] = true
+              continue
+            }
+            if (stopAfter !== undefined && settled + open >= stopAfter) break
+            // No schema: nothing to prepare, nothing to wait for.
+            if (plain) {
+              handOutOne(i, batch[i].message as M)
+              continue
+            }
+            const begun = yield* Effect.exit(restore(begin(batch, i, progress, deliver)))
+            if (Exit.isFailure(begun)) {
               interrupted = true
               break
             }
-            outcomes[i] = done.value
-            if (done.value) settled++
-            else progress.halted = true
+            // A dead letter's publish: the subscriber's own work, done before the next message.
+            if (begun.value !== undefined) {
+              const done = yield* Effect.exit(restore(begun.value))
+              if (Exit.isFailure(done)) {
+                interrupted = true
+                break
+              }
+              outcomes[i] = done.value
+              if (done.value) settled++
+              else progress.halted = true
+            }
           }
-        }
-        if (!interrupted && deliveries.length > 0 && Exit.isFailure(yield* Effect.exit(restore(emit(deliveries))))) {
-          interrupted = true
-        }
-
-        const allSettled = Effect.async<void>((resume) => {
-          if (open === 0) return resume(Effect.void)
-          wake = () => resume(Effect.void)
-          return Effect.sync(() => {
-            wake = undefined
-          })
-        })
-        if (!interrupted) {
-          const first = yield* Effect.exit(restore(Effect.timeoutOption(allSettled, Duration.millis(left))))
-          if (Exit.isFailure(first)) {
+          if (!interrupted && deliveries.length > 0 && Exit.isFailure(yield* Effect.exit(restore(emit(deliveries))))) {
             interrupted = true
-          } else if (Option.isNone(first.value)) {
-            // The deadline comes first: acknowledge the acked prefix now, wait for the rest; what is
-            // acked after it is remembered and acknowledged after the next pull delivers it again.
-            yield* ackPrefix
-            if (Exit.isFailure(yield* Effect.exit(restore(allSettled)))) interrupted = true
           }
-        }
-        over = true
-        return interrupted
-      })
+
+          const allSettled = Effect.async<void>((resume) => {
+            if (open === 0) return resume(Effect.void)
+            wake = () => resume(Effect.void)
+            return Effect.sync(() => {
+              wake = undefined
+            })
+          })
+          if (!interrupted) interrupted = yield* awaitBatch(allSettled, restore, ackPrefix, left)
+          over = true
+          return interrupted
+        })
+    }
 
     const drive: Driver = engine._tag === "HandOut"
       ? handOut(engine.emit)
