@@ -142,9 +142,11 @@ layer(Ams.layer(), { timeout: 120_000, excludeTestServices: true })("ams errors"
   it.effect("profiles: named, flags and environment first, tokens from files or variables", () =>
     Effect.gen(function*() {
       const emulator = yield* Ams.EmulatorProcess
-      const tokenFile = yield* writeFile("tokens/demo.token", `${Ams.tokens.admin}\n`, 0o600)
+      // A home of its own: the other tests of the file run meanwhile, and must find no profile in theirs.
+      const home = Path.join(emulator.home, "profiles-home")
+      const tokenFile = yield* writeFile("profiles-home/tokens/demo.token", `${Ams.tokens.admin}\n`, 0o600)
       const config = yield* writeFile(
-        ".config/ams/config.json",
+        "profiles-home/.config/ams/config.json",
         JSON.stringify({
           default: "demo",
           profiles: {
@@ -155,7 +157,7 @@ layer(Ams.layer(), { timeout: 120_000, excludeTestServices: true })("ams errors"
         }),
         0o600
       )
-      const none = { AMS_ENDPOINT: undefined, AMS_TOKEN: undefined, AMS_PROJECT: undefined }
+      const none = { AMS_ENDPOINT: undefined, AMS_TOKEN: undefined, AMS_PROJECT: undefined, HOME: home }
       // The default file, the default profile.
       const who = yield* Ams.json<{ name: string }>(["users", "profile"], { env: none })
       assert.strictEqual(who.name, "admin")

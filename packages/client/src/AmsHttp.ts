@@ -80,6 +80,14 @@ export interface AmsHttpService {
   /** The project used by project-scoped operations that are not given `{ project }`. */
   readonly project: string
   readonly execute: <A, I>(request: AmsRequest<A, I>) => Effect.Effect<A, AmsError>
+  /**
+   * `true` when `execute` only records the request on `AmsRequest.span` (it sends no trace headers).
+   * Then, where no span can be seen (under Effect's built-in tracer, which exports nothing, or with
+   * tracing switched off), operations make none and `span` is `undefined`: making a span costs more
+   * than the rest of a request's work in the client. A service that leaves it out is always handed
+   * the operation's span.
+   */
+  readonly spanOptional?: boolean | undefined
 }
 
 /**

@@ -232,3 +232,50 @@ describe("OpenTelemetry messaging attributes", () => {
       expect(Option.getOrUndefined(operation.parent)?.spanId).toBe(spans.find((s) => s.name === "caller")!.spanId)
     }))
 })
+
+describe("where nobody can see a span", () => {
+  const own = (spanOptional: boolean | undefined, handed: Array<Tracer.Span | undefined>) =>
+    Layer.succeed(AmsHttp.AmsHttp, {
+      baseUrl: "https://ams.test/v1",
+      project: "demo",
+      spanOptional,
+      execute: <A, I>(request: AmsHttp.AmsRequest<A, I>) =>
+        Effect.sync(() => {
+          handed.push(request.span)
+          return { messageIds: ["1"] } as A
+        })
+    })
+  const publish = Topic.publish("alerts", { data: "a" })
+
+  it.effect("a service that only records on spans is handed none under Effect's built-in tracer or with tracing off", () =>
+    Effect.gen(function*() {
+      const handed: Array<Tracer.Span | undefined> = []
+      expect(yield* publish.pipe(Effect.provide(own(true, handed)))).toEqual(["1"])
+      yield* Spans.recording(publish.pipe(Effect.withTracerEnabled(false), Effect.provide(own(true, handed))))
+      expect(handed).toEqual([undefined, undefined])
+      // A tracer of one's own sees every operation's span, as before.
+      const { spans } = yield* Spans.recording(publish.pipe(Effect.provide(own(true, handed))))
+      expect(handed[2]?.spanId).toBe(spans.find((s) => s.name === "ams.topic.publish")?.spanId)
+    }))
+
+  it.effect("a service that does not say so is always handed the operation's span", () =>
+    Effect.gen(function*() {
+      const handed: Array<Tracer.Span | undefined> = []
+      yield* publish.pipe(Effect.provide(own(undefined, handed)))
+      yield* publish.pipe(Effect.provide(own(false, handed)))
+      expect(handed.map((span) => span?.name)).toEqual(["ams.topic.publish", "ams.topic.publish"])
+    }))
+
+  it.effect("the client's transports write nothing on the caller's span, and answer as with spans", () =>
+    Effect.gen(function*() {
+      const recorder = yield* Recorder.make([{ json: topic }, { json: { receivedMessages: [] } }])
+      const [got, caller] = yield* Effect.all([
+        Topic.get("alerts"),
+        Effect.zipRight(Subscription.pullAndAck("s1"), Effect.currentSpan)
+      ]).pipe(Effect.withSpan("caller"), Effect.provide(recorder.layer))
+      expect(got.fullName).toBe("/projects/demo/topics/alerts")
+      expect(caller.name).toBe("caller")
+      expect([...caller.attributes.keys()]).toEqual([])
+      expect((yield* recorder.requests).map((request) => request.method)).toEqual(["GET", "POST"])
+    }))
+})

@@ -1,4 +1,5 @@
 /** Runs one AMS operation: name checks, argument checks, the request through `AmsHttp`, retries, and a span. */
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Predicate from "effect/Predicate"
@@ -11,6 +12,7 @@ import { AmsArgumentError, isNotFound, isRetryable } from "../AmsError.js"
 import type { AmsHttpService, AmsRequest, RequestOptions } from "../AmsHttp.js"
 import { AmsHttp } from "../AmsHttp.js"
 import * as Names from "./names.js"
+import * as Tracing from "./tracing.js"
 
 /** Resource names of a route, `[argument, value]`, e.g. `["topic", "alerts"]`. */
 export type ResourceNames = ReadonlyArray<readonly [argument: string, value: string]>
@@ -141,12 +143,11 @@ export interface Traced {
 const resolve = <A>(value: OfProject<A>, project: string): A =>
   typeof value === "function" ? (value as (project: string) => A)(project) : value
 
-/** What `traced` reads of a call before its span starts: the options, the project, the names and attributes. */
+/** What `traced` reads of a call before its span starts: the options, the project and the names. */
 interface Call {
   readonly options: Common
   readonly project: string
   readonly checked: ResourceNames
-  readonly attributes: Record<string, string>
 }
 
 const read = (spec: Traced, defaultProject: string): Call | AmsArgumentError => {
@@ -155,15 +156,20 @@ const read = (spec: Traced, defaultProject: string): Call | AmsArgumentError => 
   const project = options.project ?? defaultProject
   const names = spec.names ?? []
   const checked: ResourceNames = spec.projectScoped ? [["project", project], ...names] : names
+  return { options, project, checked }
+}
+
+/** The span's attributes: the names, and for messaging operations OpenTelemetry's attributes. */
+const attributesOf = (spec: Traced, checked: ResourceNames): Record<string, string> => {
   const attributes: Record<string, string> = {}
   for (const [argument, value] of checked) attributes[`ams.${argument}`] = String(value)
   if (spec.messaging !== undefined) {
     attributes["messaging.system"] = "ams"
     attributes["messaging.operation.type"] = spec.messaging
-    const destination = names.at(-1)
+    const destination = spec.names?.at(-1)
     if (destination !== undefined) attributes["messaging.destination.name"] = String(destination[1])
   }
-  return { options, project, checked, attributes }
+  return attributes
 }
 
 /**
@@ -180,19 +186,34 @@ export const traced = <A, E, R>(
   spec: Traced,
   body: (project: string, options: Common, http: AmsHttpService) => Effect.Effect<A, E, R>
 ): Effect.Effect<A, E | AmsError, R | AmsHttp> =>
-  open(spec, (project, options, http, span) => Effect.withParentSpan(body(project, options, http), span))
+  open(
+    spec,
+    (project, options, http, span) =>
+      span === undefined ? body(project, options, http) : Effect.withParentSpan(body(project, options, http), span)
+  )
 
 /**
  * `traced` for a body that is one request: the body is handed the span instead of running under it,
  * as the transport records on the span it is given (`AmsRequest.span`). Making a span the parent of
  * the fiber's work copies the fiber's context twice, which costs more than a direct transport's
  * whole request.
+ *
+ * No span is made where nobody could see it (`Tracing.observed`) if the service says it only records
+ * on spans (`AmsHttpService.spanOptional`): the body is handed `undefined`. A span with its end
+ * guaranteed costs more than the rest of the client's work for a request.
  */
 const open = <A, E, R>(
   spec: Traced,
-  body: (project: string, options: Common, http: AmsHttpService, span: Tracer.Span) => Effect.Effect<A, E, R>
+  body: (
+    project: string,
+    options: Common,
+    http: AmsHttpService,
+    span: Tracer.Span | undefined
+  ) => Effect.Effect<A, E, R>
 ): Effect.Effect<A, E | AmsError, R | AmsHttp> =>
-  Effect.flatMap(AmsHttp, (http) => {
+  Effect.withFiberRuntime((fiber) => {
+    // What `Effect.flatMap(AmsHttp, ...)` reads, read here with the fiber.
+    const http = Context.unsafeGet(fiber.currentContext, AmsHttp)
     let call: Call | AmsArgumentError
     try {
       call = read(spec, http.project)
@@ -201,21 +222,29 @@ const open = <A, E, R>(
     }
     if (call instanceof AmsArgumentError) return Effect.fail(call)
     const { checked, options, project } = call
+    const start = (span: Tracer.Span | undefined): Effect.Effect<A, E | AmsError, R> => {
+      const invalid = Names.invalid(spec.operation, checked)
+      if (invalid !== undefined) return invalid
+      try {
+        return body(project, options, http, span)
+      } catch (cause) {
+        return Effect.fail(unreadable(spec.operation, cause))
+      }
+    }
+    if (http.spanOptional === true && !Tracing.observed(fiber)) return start(undefined)
+    let attributes: Record<string, string>
+    try {
+      attributes = attributesOf(spec, checked)
+    } catch (cause) {
+      return Effect.fail(unreadable(spec.operation, cause))
+    }
     // `Effect.withSpan`, spelled as what it does (its dual form costs bytes in every bundle). The stack
     // trace Effect captures for a span would point here, inside the client, never at the caller: it is
     // not worth its cost on every request.
     return Effect.useSpan(
       `ams.${spec.operation}`,
-      { attributes: call.attributes, kind: "client", captureStackTrace: false },
-      (span): Effect.Effect<A, E | AmsError, R> => {
-        const invalid = Names.invalid(spec.operation, checked)
-        if (invalid !== undefined) return invalid
-        try {
-          return body(project, options, http, span)
-        } catch (cause) {
-          return Effect.fail(unreadable(spec.operation, cause))
-        }
-      }
+      { attributes, kind: "client", captureStackTrace: false },
+      start
     )
   })
 
@@ -261,7 +290,7 @@ export const run = <A, I>(spec: Spec<A, I>): Effect.Effect<A, AmsError, AmsHttp>
       const schedule = options.retry
       const sent = schedule === undefined ? attempt : retrying(attempt, schedule)
       const count = spec.messageCount
-      return count === undefined
+      return count === undefined || span === undefined
         ? sent
         : typeof count === "number"
         ? Effect.zipRight(Effect.sync(() => span.attribute("messaging.batch.message_count", count)), sent)

@@ -15,6 +15,7 @@ import { AmsArgumentError, AmsConnectionError } from "../AmsError.js"
 import type { AmsHttpService, AmsRequest } from "../AmsHttp.js"
 import * as Checks from "./options.js"
 import * as Response from "./response.js"
+import * as Tracing from "./tracing.js"
 
 /** The options once checked: what a transport is built from. */
 export interface Checked {
@@ -174,15 +175,19 @@ export const service = (checked: Checked, scrub: Response.Scrub, send: Send): Am
         ? Response.decode(operation, response, answer.text, scrub)
         : Effect.fail(Response.classify(operation, answer.status, answer.text, balancerTimeouts === true, scrub)))
   }
-  return { baseUrl: base, project: checked.project, execute }
+  // Trace headers name the operation's span: only without them is the span optional.
+  return { baseUrl: base, project: checked.project, execute, spanOptional: !checked.tracerPropagation }
 }
 
 // The URL as an HTTP client's span would record it (only for URLs that carry no secret).
 const fullUrl = (base: string, exchange: Exchange): string => base + exchange.path + search(exchange.query)
 
-/** The span a request is recorded on: the request's, else the fiber's current one. */
+/**
+ * The span a request is recorded on: the request's, else the fiber's current one if anybody can see
+ * it (an operation that made no span, as nobody would see it, does not write on its caller's).
+ */
 const spanOf = (exchange: Exchange, fiber: Fiber.RuntimeFiber<unknown, unknown>): Tracer.Span | undefined => {
-  const current = exchange.span ?? fiber.currentSpan
+  const current = exchange.span ?? (Tracing.observed(fiber) ? fiber.currentSpan : undefined)
   return current !== undefined && current._tag === "Span" ? current : undefined
 }
 
