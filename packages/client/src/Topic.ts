@@ -10,6 +10,7 @@ import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { AmsError } from "./AmsError.js"
 import type * as AmsHttp from "./AmsHttp.js"
+import * as Fast from "./internal/fast.js"
 import * as Operation from "./internal/operation.js"
 import * as Paging from "./internal/paging.js"
 import * as Publish from "./internal/publish.js"
@@ -77,6 +78,9 @@ export const TopicFromWire: Schema.Schema<Topic, Schema.Schema.Encoded<typeof To
     })
   }
 ).annotations({ identifier: "Topic" })
+
+// What get and create answer: `TopicFromWire`, read by hand where the answer is plainly valid.
+const TopicAnswer = Fast.withFastPath(TopicFromWire, Fast.topic)
 
 /**
  * One page of topics. `nextPageToken` is `undefined` on the last page (the server's `""`), so
@@ -204,7 +208,7 @@ export const get = (name: string, options?: AmsHttp.RequestOptions): Effect.Effe
       projectScoped: true,
       names: [["topic", name]],
       path: (project) => path(project, name),
-      response: TopicFromWire,
+      response: TopicAnswer,
       options
     }))
 
@@ -239,7 +243,7 @@ export const create = (name: string, options?: CreateOptions): Effect.Effect<Top
         options?.schema === undefined
           ? Effect.succeed(undefined)
           : Effect.map(Wire.reference("topic.create", "schemas", options.schema, options), (schema) => ({ schema })),
-      response: TopicFromWire,
+      response: TopicAnswer,
       options
     }))
 

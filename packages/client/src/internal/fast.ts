@@ -1,5 +1,5 @@
 /**
- * Fast decoding of the hot answers (a pull's messages, a publish's ids). The Schema stays the contract:
+ * Fast decoding of the hot answers (a pull's messages, a publish's ids, a topic). The Schema stays the contract:
  * a fast decoder recognises only answers it is sure the Schema accepts, builds exactly the value the
  * Schema would, and hands everything else to the Schema, so errors are the Schema's own. Property tests
  * (`test/internal/fast.test.ts`) hold both to the same results on generated valid and invalid answers.
@@ -7,7 +7,9 @@
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type { Message, Received } from "../Message.js"
+import type { Topic } from "../Topic.js"
 import * as Base64 from "./base64.js"
+import * as Names from "./names.js"
 
 /**
  * `schema`, decoding through `fast` first: `fast` returns the decoded value, or `undefined` to let the
@@ -113,4 +115,28 @@ export const messageIds = (u: unknown): { readonly messageIds: ReadonlyArray<str
   if (!isObject(u) || !Array.isArray(u.messageIds)) return undefined
   for (const id of u.messageIds) if (typeof id !== "string") return undefined
   return { messageIds: u.messageIds as Array<string> }
+}
+
+/**
+ * A topic, `{"name": "/projects/P/topics/T", "schema"?, "created_on"?}`, as `Topic.TopicFromWire` reads
+ * it: an empty schema is none, and a creation time must be a valid date.
+ */
+export const topic = (u: unknown): Topic | undefined => {
+  if (!isObject(u) || typeof u.name !== "string") return undefined
+  const parsed = Names.parse("topics", u.name, "required")
+  const { created_on, schema } = u
+  if (parsed === undefined || (schema !== undefined && typeof schema !== "string")) return undefined
+  let createdOn: Date | undefined
+  if (created_on !== undefined) {
+    if (typeof created_on !== "string") return undefined
+    createdOn = new Date(created_on)
+    if (Number.isNaN(createdOn.getTime())) return undefined
+  }
+  return {
+    name: parsed.name,
+    fullName: u.name,
+    project: parsed.project,
+    schema: schema === undefined || schema === "" ? undefined : schema,
+    createdOn
+  }
 }

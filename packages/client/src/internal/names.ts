@@ -44,3 +44,30 @@ export const check = (
   const error = invalid(operation, names)
   return error === undefined ? Effect.void : Effect.fail(error)
 }
+
+/** The resource kinds that are named `projects/P/<kind>/N`. */
+export type Kind = "topics" | "subscriptions" | "schemas"
+
+/**
+ * Whether the leading `/` is required: the server writes a resource's own name as `/projects/...`
+ * (topics, subscriptions), but refers to other resources, and names schemas, without it.
+ */
+export type Slash = "required" | "optional"
+
+/**
+ * Parses `/projects/P/<kind>/N` (or `projects/...` when the slash is optional); `undefined` if it is not one.
+ * (Split by hand: it runs for every resource in an answer, and a pattern per kind would be built each time.)
+ */
+export const parse = (
+  kind: Kind,
+  text: string,
+  slash: Slash = "optional"
+): { readonly project: string; readonly name: string } | undefined => {
+  const leading = text.startsWith("/")
+  if (!leading && slash === "required") return undefined
+  const parts = (leading ? text.slice(1) : text).split("/")
+  return parts.length === 4 && parts[0] === "projects" && parts[2] === kind && isValid(parts[1]!) &&
+      isValid(parts[3]!)
+    ? { project: parts[1]!, name: parts[3]! }
+    : undefined
+}

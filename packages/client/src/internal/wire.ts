@@ -8,11 +8,8 @@ import type { AmsHttp, RequestOptions } from "../AmsHttp.js"
 import * as Names from "./names.js"
 import * as Operation from "./operation.js"
 
-/** The resource kinds that are named `projects/P/<kind>/N`. */
-export type Kind = "topics" | "subscriptions" | "schemas"
-
-const singular: Record<Kind, string> = { topics: "topic", subscriptions: "subscription", schemas: "schema" }
-const letter: Record<Kind, string> = { topics: "T", subscriptions: "S", schemas: "S" }
+const singular: Record<Names.Kind, string> = { topics: "topic", subscriptions: "subscription", schemas: "schema" }
+const letter: Record<Names.Kind, string> = { topics: "T", subscriptions: "S", schemas: "S" }
 
 /** A resource named by its full name: the short name, the full name as the server wrote it, the project. */
 export interface ResourceName {
@@ -21,41 +18,17 @@ export interface ResourceName {
   readonly project: string
 }
 
-/**
- * Whether the leading `/` is required: the server writes a resource's own name as `/projects/...`
- * (topics, subscriptions), but refers to other resources, and names schemas, without it.
- */
-export type Slash = "required" | "optional"
-
-/**
- * Parses `/projects/P/<kind>/N` (or `projects/...` when the slash is optional); `undefined` if it is not one.
- * (Split by hand: it runs for every resource in an answer, and a pattern per kind would be built each time.)
- */
-export const parse = (
-  kind: Kind,
-  text: string,
-  slash: Slash = "optional"
-): { readonly project: string; readonly name: string } | undefined => {
-  const leading = text.startsWith("/")
-  if (!leading && slash === "required") return undefined
-  const parts = (leading ? text.slice(1) : text).split("/")
-  return parts.length === 4 && parts[0] === "projects" && parts[2] === kind && Names.isValid(parts[1]!) &&
-      Names.isValid(parts[3]!)
-    ? { project: parts[1]!, name: parts[3]! }
-    : undefined
-}
-
 const ResourceNameType = Schema.Struct({ name: Schema.String, fullName: Schema.String, project: Schema.String })
 
 /**
  * A full resource name on the wire (`/projects/P/<kind>/N`), decoded into its parts; anything else is a
  * broken answer. Encodes back to the full name as it was read.
  */
-export const resourceName = (kind: Kind, slash: Slash = "optional"): Schema.Schema<ResourceName, string> =>
+export const resourceName = (kind: Names.Kind, slash: Names.Slash = "optional"): Schema.Schema<ResourceName, string> =>
   Schema.transformOrFail(Schema.String, ResourceNameType, {
     strict: true,
     decode: (fullName, _, ast) => {
-      const parsed = parse(kind, fullName, slash)
+      const parsed = Names.parse(kind, fullName, slash)
       return parsed === undefined
         ? ParseResult.fail(
           new ParseResult.Type(
@@ -78,11 +51,11 @@ export const resourceName = (kind: Kind, slash: Slash = "optional"): Schema.Sche
  */
 export const reference = (
   operation: string,
-  kind: Kind,
+  kind: Names.Kind,
   value: string,
   options: RequestOptions | undefined
 ): Effect.Effect<string, AmsArgumentError, AmsHttp> => {
-  const full = typeof value === "string" ? parse(kind, value) : undefined
+  const full = typeof value === "string" ? Names.parse(kind, value) : undefined
   if (full !== undefined) return Effect.succeed(`projects/${full.project}/${kind}/${full.name}`)
   if (typeof value === "string" && Names.isValid(value)) {
     return Effect.map(Operation.project(options), (project) => `projects/${project}/${kind}/${value}`)

@@ -4,7 +4,9 @@ import * as Encoding from "effect/Encoding"
 import * as Schema from "effect/Schema"
 import fc from "fast-check"
 import * as Answers from "../../src/internal/answers.js"
+import * as Fast from "../../src/internal/fast.js"
 import * as Response from "../../src/internal/response.js"
+import * as Topic from "../../src/Topic.js"
 
 // Every answer goes through the same path the client uses: text, `Response.decode`, value or AmsDecodeError.
 const outcome = <A, I>(schema: Schema.Schema<A, I>, text: string) =>
@@ -114,6 +116,60 @@ describe("internal/fast: the hot answers decode as their Schema does", () => {
       { numRuns: 1000 }
     )
     expect(valid).toBeGreaterThan(100)
+  }, 60_000)
+
+  it("topic answers: the same topics and the same errors", () => {
+    const fastTopic = Fast.withFastPath(Topic.TopicFromWire, Fast.topic)
+    const segment = fc.oneof(
+      { weight: 8, arbitrary: fc.stringMatching(/^[a-zA-Z0-9_-]{1,8}$/) },
+      { weight: 1, arbitrary: fc.constantFrom("", "a b", "ä", "a/b") }
+    )
+    const name = fc.oneof(
+      { weight: 6, arbitrary: fc.tuple(segment, segment).map(([p, t]) => `/projects/${p}/topics/${t}`) },
+      fc.tuple(segment, segment).map(([p, t]) => `projects/${p}/topics/${t}`),
+      fc.tuple(segment, segment).map(([p, t]) => `/projects/${p}/subscriptions/${t}`),
+      fc.constantFrom("/projects/p/topics/t/x", "/projects/p/topics/", "//projects/p/topics/t"),
+      fc.string()
+    )
+    const createdOn = fc.oneof(
+      {
+        weight: 4,
+        arbitrary: fc.date({ min: new Date(0), max: new Date(4e12), noInvalidDate: true }).map((d) => d.toISOString())
+      },
+      fc.constantFrom("2020-11-21T00:00:00Z", "2020-11-21", "", "not a date", "2020-13-45T00:00:00Z"),
+      fc.string()
+    )
+    const answer = fc.oneof(
+      {
+        weight: 8,
+        arbitrary: fc.record({
+          name: maybe(name),
+          schema: maybe(fc.oneof(fc.constantFrom("", "projects/p/schemas/s"), fc.string())),
+          created_on: maybe(createdOn)
+        }, { requiredKeys: [] })
+      },
+      { weight: 1, arbitrary: json }
+    )
+    let valid = 0
+    fc.assert(
+      fc.property(answer, (value) => {
+        if (same(fastTopic, Topic.TopicFromWire, textOf(value))) valid++
+      }),
+      { numRuns: 1000 }
+    )
+    expect(valid).toBeGreaterThan(100)
+    expect(valid).toBeLessThan(950)
+    for (
+      const text of [
+        "",
+        "{}",
+        "[]",
+        `{"name":"/projects/p/topics/t"}`,
+        `{"name":"/projects/p/topics/t","schema":null}`,
+        `{"name":"/projects/p/topics/t","created_on":null,"x":1}`,
+        `{"name":"/projects/p/topics/t","schema":"","created_on":"2020-11-21T00:00:00Z","__proto__":{"name":"x"}}`
+      ]
+    ) same(fastTopic, Topic.TopicFromWire, text)
   }, 60_000)
 
   it("a small answer's payloads share no more memory than they need", () => {
