@@ -65,7 +65,7 @@ export interface AmsRequest<A, I = unknown> {
    * The operation's span, for the transport to record the request on (method, URL, status) and to name
    * in trace headers. Operations give it instead of making it the fiber's current span (which would copy
    * the fiber's context twice per request): a transport that makes spans of its own makes them its
-   * children.
+   * children. `undefined` where the operation made none (see `AmsHttpService.spanOptional`).
    */
   readonly span?: Tracer.Span | undefined
 }
