@@ -1,4 +1,4 @@
-/** The server's rule for resource names (`^[a-zA-Z0-9_-]+$`), checked before any request. */
+/** The server's rule for resource names (`^[a-zA-Z0-9_-]+$`), checked before any request; full names read from answers. */
 import * as Effect from "effect/Effect"
 import { AmsArgumentError } from "../AmsError.js"
 
