@@ -1,7 +1,7 @@
 /**
- * Node only: `AmsHttp` on undici's `request` called directly, without an `HttpClient`. The same requests,
- * answers and errors as `AmsHttp.layer` on `NodeHttpClient.layerUndici`, at a fraction of the cost per
- * request. Import it as `@argo-ams/client/AmsUndici` (it is not in the index, which stays portable); it
+ * Node only: `AmsHttp` on undici's `dispatch` called directly, without an `HttpClient` (nor the stream
+ * and async resource of undici's own `request`). The same requests, answers and errors as `AmsHttp.layer`
+ * on `NodeHttpClient.layerUndici`, at a fraction of the cost per request. Import it as `@argo-ams/client/AmsUndici` (it is not in the index, which stays portable); it
  * needs `@effect/platform-node` (an optional peer dependency), whose `undici` it uses.
  *
  * @since 0.1.0
@@ -34,7 +34,7 @@ export interface Options extends Omit<AmsHttp.Options, "transformClient"> {
 const layerName = "AmsUndici.layer"
 
 /**
- * Builds the service on undici's `request`. Fails with `AmsArgumentError` (operation `AmsUndici.layer`,
+ * Builds the service on undici's `dispatch`. Fails with `AmsArgumentError` (operation `AmsUndici.layer`,
  * the option in `argument`) when an option cannot work. There are no HTTP client spans: the operation's
  * span records the method, URL and status (and, with `tracerPropagation`, its trace headers are sent).
  *
@@ -75,57 +75,55 @@ const build = (checked: Transport.Checked, dispatcher: Undici.Dispatcher): AmsHt
     // each): a large body held while its answer is awaited costs the garbage collector nothing.
     const body = json === undefined ? null : Buffer.from(json, "utf8")
     return Transport.direct(checked, exchange, headers, (headers, answer, fail) => {
-      const failed = (reading: boolean) => (cause: unknown) =>
-        fail(Transport.connectionError(operation, reading, cause, scrub))
-      const signal = new Abort()
-      let sent: Promise<Undici.Dispatcher.ResponseData>
+      const chunks: Array<Buffer> = []
+      let status = 0
+      // Set once the answer's head came: a failure after it is one while reading the answer.
+      let reading = false
+      let controller: Undici.Dispatcher.DispatchController | undefined
+      let aborted = false
+      const handler: Undici.Dispatcher.DispatchHandler = {
+        onRequestStart: (started) => {
+          controller = started
+          if (aborted) started.abort(new Error("the request was interrupted"))
+        },
+        onResponseStart: (_, statusCode) => {
+          status = statusCode
+          reading = true
+        },
+        onResponseData: (_, chunk) => {
+          chunks.push(chunk)
+        },
+        onResponseEnd: () => answer({ status, text: text(chunks) }),
+        onResponseError: (_, cause) => fail(Transport.connectionError(operation, reading, cause, scrub))
+      }
       try {
-        sent = dispatcher.request({ origin, path, method, headers, body, signal })
+        dispatcher.dispatch({ origin, path, method, headers, body }, handler)
       } catch (cause) {
-        failed(false)(cause)
+        fail(Transport.connectionError(operation, false, cause, scrub))
         return undefined
       }
-      sent.then(
-        (response) =>
-          response.body.text().then(
-            (text) => answer({ status: response.statusCode, text }),
-            failed(true)
-          ),
-        failed(false)
-      )
-      return () => signal.abort()
+      return () => {
+        aborted = true
+        controller?.abort(new Error("the request was interrupted"))
+      }
     })
   })
 }
 
 /**
- * The abort signal undici is given: it accepts any `EventTarget`-like object (`aborted`, `reason`,
- * `addEventListener`, `removeEventListener`), and this one costs a fraction of an `AbortController`,
- * which every request would otherwise make. Aborting before the answer fails the request; during the
- * body, it destroys the body.
+ * The answer's text, as undici's `body.text()` and `fetch`'s `text()` read it: UTF-8, without a
+ * byte-order mark.
  */
-class Abort {
-  aborted = false
-  reason: Error | undefined = undefined
-  private listener: (() => void) | undefined = undefined
-  addEventListener(_type: "abort", listener: () => void) {
-    this.listener = listener
-  }
-  removeEventListener() {
-    this.listener = undefined
-  }
-  abort() {
-    if (this.aborted) return
-    this.aborted = true
-    const listener = this.listener
-    this.listener = undefined
-    listener?.()
-  }
+const text = (chunks: ReadonlyArray<Buffer>): string => {
+  if (chunks.length === 0) return ""
+  const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)
+  const start = bytes.length > 2 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0
+  return bytes.toString("utf8", start)
 }
 
 /**
- * A layer of `AmsHttp` on undici's `request` (see `make`): needs no `HttpClient`, and costs about what a
- * hand-written `undici.request` costs per request. Without a `dispatcher` it makes its own keep-alive
+ * A layer of `AmsHttp` on undici's `dispatch` (see `make`): needs no `HttpClient`, and costs about what
+ * a hand-written `undici.request` costs per request. Without a `dispatcher` it makes its own keep-alive
  * `Agent`, destroyed when the layer is released.
  *
  * @example

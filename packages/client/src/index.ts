@@ -2,7 +2,7 @@
  * @argo-ams/client: every ARGO Messaging Service route as a standalone Effect program.
  *
  * Node-only modules are not re-exported here: import `@argo-ams/client/X509` for certificate login and
- * `@argo-ams/client/AmsUndici` for the transport on undici's `request`.
+ * `@argo-ams/client/AmsUndici` for the transport on undici's `dispatch`.
  *
  * @since 0.1.0
  */

@@ -1,5 +1,5 @@
 /**
- * `AmsUndici`: undici's `request` called directly. Against the emulator on a real socket: the same answers
+ * `AmsUndici`: undici's `dispatch` called directly. Against the emulator on a real socket: the same answers
  * as `AmsHttp.layer` on `NodeHttpClient.layerUndici`, every error path classified as there, no token in any
  * error or span, nothing lost or duplicated under a fault plan; and a loopback server that records what
  * goes on the wire.
@@ -302,6 +302,44 @@ describe("AmsUndici", () => {
         expect(shown(exit)).not.toContain("hunter2")
       }
     }))
+
+  it.live("an interrupted request is aborted, before it is sent or while its answer is awaited", () =>
+    Effect.scoped(Effect.gen(function*() {
+      // A server that never answers /hang, and answers a topic otherwise; it counts what it saw and closed.
+      const seen: Array<string> = []
+      let closed = 0
+      const server = createServer((request, response) => {
+        seen.push(request.url ?? "")
+        if (request.url?.endsWith("/hang")) {
+          request.socket.on("close", () => closed++)
+          return
+        }
+        response.writeHead(200, { "content-type": "application/json" })
+        response.end(JSON.stringify({ name: "/projects/demo/topics/t" }))
+      })
+      const port = yield* Effect.async<number>((resume) => {
+        server.listen(0, "127.0.0.1", () => resume(Effect.succeed((server.address() as AddressInfo).port)))
+      })
+      yield* Effect.addFinalizer(() => Effect.sync(() => server.close()))
+      // One connection: a request the hung one is not freed from would wait behind it.
+      const agent = new Agent({ connections: 1 })
+      yield* Effect.addFinalizer(() => Effect.promise(() => agent.destroy()))
+      const ams = as(undici(`http://127.0.0.1:${port}`, "secret", { dispatcher: agent }))
+      const waitFor = (done: () => boolean) =>
+        Effect.repeat(Effect.sleep("5 millis"), { until: done }).pipe(Effect.timeout("5 seconds"))
+
+      const hung = yield* Effect.fork(ams(Topic.get("hang")))
+      yield* waitFor(() => seen.length === 1)
+      // Queued behind the hung one, so not yet sent: interrupted, it is never sent at all.
+      const queued = yield* Effect.fork(ams(Topic.get("queued")))
+      yield* Effect.sleep("20 millis")
+      yield* Fiber.interrupt(queued)
+      yield* Fiber.interrupt(hung)
+      yield* waitFor(() => closed === 1)
+      const topic = yield* ams(Topic.get("t")).pipe(Effect.timeout("5 seconds"))
+      expect(topic.name).toBe("t")
+      expect(seen).toEqual(["/v1/projects/demo/topics/hang", "/v1/projects/demo/topics/t"])
+    })))
 
   it.live("a dispatcher of yours is used and stays open; the layer's own is destroyed with it", () =>
     Effect.scoped(Effect.gen(function*() {
