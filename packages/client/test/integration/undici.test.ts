@@ -16,7 +16,7 @@ import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
 import { createServer, type IncomingHttpHeaders } from "node:http"
 import type { AddressInfo } from "node:net"
-import { Agent } from "undici"
+import { Agent, MockAgent } from "undici"
 import type { AmsError } from "../../src/AmsError.js"
 import * as AmsHttp from "../../src/AmsHttp.js"
 import * as AmsUndici from "../../src/AmsUndici.js"
@@ -340,6 +340,30 @@ describe("AmsUndici", () => {
       expect(topic.name).toBe("t")
       expect(seen).toEqual(["/v1/projects/demo/topics/hang", "/v1/projects/demo/topics/t"])
     })))
+
+  it.effect("a MockAgent of yours answers, its errors classified as the server's", () =>
+    Effect.gen(function*() {
+      const agent = new MockAgent()
+      agent.disableNetConnect()
+      const ams = agent.get("http://ams.test")
+      ams.intercept({ path: "/v1/projects/demo/topics/t", method: "GET" }).reply(200, {
+        name: "/projects/demo/topics/t"
+      })
+      ams.intercept({ path: "/v1/projects/demo/topics/u", method: "GET" }).reply(502, "<html>Bad Gateway</html>")
+      const layer = as(undici("http://ams.test", "secret", { dispatcher: agent }))
+      expect((yield* layer(Topic.get("t"))).fullName).toBe("/projects/demo/topics/t")
+      expect(kind(yield* Effect.flip(layer(Topic.get("u"))))).toEqual({
+        _tag: "AmsBalancerError",
+        status: 502,
+        reason: undefined
+      })
+      // Nothing intercepted, and no network: a transport error, as for a refused connection.
+      expect(kind(yield* Effect.flip(layer(Topic.get("v"))))).toEqual({
+        _tag: "AmsConnectionError",
+        status: undefined,
+        reason: "Transport"
+      })
+    }))
 
   it.live("a dispatcher of yours is used and stays open; the layer's own is destroyed with it", () =>
     Effect.scoped(Effect.gen(function*() {
