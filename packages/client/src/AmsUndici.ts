@@ -1,8 +1,9 @@
 /**
  * Node only: `AmsHttp` on undici's `dispatch` called directly, without an `HttpClient` (nor the stream
- * and async resource of undici's own `request`). The same requests, answers and errors as `AmsHttp.layer`
- * on `NodeHttpClient.layerUndici`, at a fraction of the cost per request. Import it as `@argo-ams/client/AmsUndici` (it is not in the index, which stays portable); it
- * needs `@effect/platform-node` (an optional peer dependency), whose `undici` it uses.
+ * and async resource of undici's own `request`). The same requests, answers and errors as
+ * `AmsHttp.layer` on `NodeHttpClient.layerUndici`, at a fraction of the cost per request. Import it as
+ * `@argo-ams/client/AmsUndici` (it is not in the index, which stays portable); it needs
+ * `@effect/platform-node` (an optional peer dependency), whose `undici` it uses.
  *
  * @since 0.1.0
  */
