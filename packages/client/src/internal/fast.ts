@@ -1,8 +1,9 @@
 /**
- * Fast decoding of the hot answers (a pull's messages, a publish's ids, a topic). The Schema stays the contract:
- * a fast decoder recognises only answers it is sure the Schema accepts, builds exactly the value the
- * Schema would, and hands everything else to the Schema, so errors are the Schema's own. Property tests
- * (`test/internal/fast.test.ts`) hold both to the same results on generated valid and invalid answers.
+ * Fast decoding of the hot answers (a pull's messages, a publish's ids, a topic). The Schema stays the
+ * contract: a fast decoder recognises only answers it is sure the Schema accepts, builds exactly the
+ * value the Schema would, and hands everything else to the Schema, so errors are the Schema's own.
+ * Property tests (`test/internal/fast.test.ts`) hold both to the same results on generated valid and
+ * invalid answers.
  */
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
