@@ -9,6 +9,7 @@ import { promisify } from "node:util"
 // What `pnpm bench` runs: the script bundled with the client as compiled JavaScript (bench/run.mjs).
 const runner = fileURLToPath(new URL("../bench/run.mjs", import.meta.url))
 const bench = fileURLToPath(new URL("../bench/index.ts", import.meta.url))
+const phases = fileURLToPath(new URL("../bench/phases.ts", import.meta.url))
 
 interface Report {
   readonly machine: { readonly node: string }
@@ -86,6 +87,34 @@ describe("pnpm bench", () => {
       expect(report.emulator.map((e) => e.transport)).toEqual(["http", "in-process"])
     } finally {
       rmSync(dir, { recursive: true, force: true })
+    }
+  }, 120_000)
+
+  // The diagnostic of where the time goes at volume: every case runs, and each request's time in flight
+  // was seen (it is part of the case's time, and not all of it).
+  it("bench/phases.ts splits each case's time into requests in flight and the time between them", async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [runner, phases, "1000", "1"], {
+      encoding: "utf8",
+      timeout: 100_000
+    })
+    const rows = stdout.split("\n").filter((line) => line.startsWith("| ") && !line.startsWith("| case"))
+    expect(rows.map((row) => row.split("|")[1]!.trim())).toEqual([
+      "raw publish, 500 a request",
+      "`Topic.publish`, 500 a request",
+      "`Publisher.publishAll`, 500 a request",
+      "raw pull 1000 + ack",
+      "`Subscription.pull` 1000 + `acknowledge`",
+      "`Subscriber.consume`, 1000 a pull"
+    ])
+    for (const row of rows) {
+      const [wall, inFlight, between, minor, major] = row.split("|").slice(2, 7).map((cell) =>
+        Number(cell.trim().replaceAll(",", ""))
+      )
+      expect(inFlight).toBeGreaterThan(0)
+      expect(between).toBeGreaterThan(0)
+      expect(inFlight! + between!).toBeCloseTo(wall!, 1)
+      expect(minor).toBeGreaterThanOrEqual(0)
+      expect(major).toBeGreaterThanOrEqual(0)
     }
   }, 120_000)
 })
