@@ -63,12 +63,6 @@ class Timed extends Agent {
   }
 }
 
-/** Garbage-collection pauses, in milliseconds, by kind, noted while a case runs. */
-interface Pauses {
-  minor: number
-  major: number
-}
-
 interface Case {
   readonly name: string
   readonly agent: Timed
@@ -165,22 +159,20 @@ startServer().then(async ({ origin, stop }) => {
   })
   observer.observe({ entryTypes: ["gc"] })
 
-  const windows: Array<{ readonly index: number; readonly from: number; readonly to: number }> = []
-  const samples = cases.map((): Array<Omit<Sample, "minor" | "major">> => [])
+  // One run of a case: when it ran, and how long its requests were in flight.
+  const runs: Array<{ readonly index: number; readonly from: number; readonly to: number; readonly inFlight: number }> =
+    []
   const once = async (index: number) => {
     const { agent, run } = cases[index]!
     collect()
     agent.take()
     const from = performance.now()
     await run()
-    const to = performance.now()
-    windows.push({ index, from, to })
-    samples[index]!.push({ wall: to - from, inFlight: agent.take() })
+    runs.push({ index, from, to: performance.now(), inFlight: agent.take() })
   }
 
   for (let i = 0; i < cases.length; i++) await once(i) // warm-up, not counted
-  windows.length = 0
-  for (const sampled of samples) sampled.length = 0
+  runs.length = 0
   for (let round = 0; round < rounds; round++) {
     const order = cases.map((_, i) => (i + round) % cases.length)
     if (round % 2 === 1) order.reverse()
@@ -189,18 +181,12 @@ startServer().then(async ({ origin, stop }) => {
   await new Promise((resolve) => setTimeout(resolve, 100))
   observer.disconnect()
 
-  const byRun: Array<Pauses> = windows.map(() => ({ minor: 0, major: 0 }))
-  for (const pause of pauses) {
-    const w = windows.findIndex(({ from, to }) => pause.at >= from && pause.at < to)
-    if (w === -1) continue
-    if (pause.major) byRun[w]!.major += pause.ms
-    else byRun[w]!.minor += pause.ms
-  }
   const perCase = cases.map((): Array<Sample> => [])
-  windows.forEach(({ index }, w) => {
-    const sample = samples[index]![perCase[index]!.length]!
-    perCase[index]!.push({ ...sample, ...byRun[w]! })
-  })
+  for (const { from, inFlight, index, to } of runs) {
+    const during = pauses.filter(({ at }) => at >= from && at < to)
+    const sum = (major: boolean) => during.reduce((ms, pause) => pause.major === major ? ms + pause.ms : ms, 0)
+    perCase[index]!.push({ wall: to - from, inFlight, minor: sum(false), major: sum(true) })
+  }
 
   const us = (ms: number) => format(ms * 1000 / count, 2)
   const rows = cases.map(({ name }, i) => {
